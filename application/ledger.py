@@ -1,0 +1,100 @@
+"""The single eventsourcing Application that records every governance event in one ordered log.
+
+`Ledger.record` is the one way commands write: it saves the aggregates' new events and, in the
+same database transaction, brings the read models up to that position (see `read_models.py`).
+So a command that returns has its effect visible to the next read, and a command that fails
+leaves no trace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Recording
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from eventsourcing_sqlalchemy.recorders import (
+    SQLAlchemyApplicationRecorder,
+    SQLAlchemyTrackingRecorder,
+)
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from application.settings import Settings
+
+if TYPE_CHECKING:
+    from application.read_models import ReadModels
+
+LOG_NAME = "civic"
+
+
+class Ledger(Application[UUID]):
+    """All aggregates of one deployment share this application and so one notification log."""
+
+    name = LOG_NAME
+
+    def __init__(self, settings: Settings) -> None:
+        path = settings.sqlite_path()
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        super().__init__(
+            env={
+                "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+                "SQLALCHEMY_URL": settings.database_url,
+                "CREATE_TABLE": "y",
+            }
+        )
+        self.settings = settings
+        self.tracking = self.factory.tracking_recorder()
+        self._read_models: ReadModels | None = None
+
+    @property
+    def datastore(self) -> SQLAlchemyDatastore:
+        """The library's SQLAlchemy datastore: its transactions are shared by nested calls."""
+        recorder = self.recorder
+        assert isinstance(recorder, SQLAlchemyApplicationRecorder)
+        datastore: SQLAlchemyDatastore = recorder.datastore
+        return datastore
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine of the event store, shared by the read models."""
+        engine = self.datastore.engine
+        assert isinstance(engine, Engine)
+        return engine
+
+    @property
+    def tracking_recorder(self) -> SQLAlchemyTrackingRecorder:
+        """The library's tracking recorder, where read models keep their log position."""
+        recorder = self.tracking
+        assert isinstance(recorder, SQLAlchemyTrackingRecorder)
+        return recorder
+
+    def attach(self, read_models: ReadModels) -> None:
+        """Have every recording bring `read_models` up to date in the same transaction."""
+        self._read_models = read_models
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A write transaction that nested library calls join; commits if the block succeeds."""
+        with self.datastore.transaction(commit=True) as session:
+            yield session
+
+    def record(self, *aggregates: Aggregate | None) -> list[Recording[UUID]]:
+        """Save the aggregates' pending events and project them, atomically."""
+        with self.transaction() as session:
+            recordings = self.save(*aggregates)
+            if self._read_models is not None:
+                self._read_models.catch_up_in(session)
+        return recordings
+
+    def get(self, aggregate_id: UUID, not_found: Callable[[UUID], Exception]) -> Any:
+        """Load an aggregate, raising `not_found(id)` if it has no events."""
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise not_found(aggregate_id) from None

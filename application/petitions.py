@@ -1,0 +1,188 @@
+"""Petition use cases: commands take primitives and a `Cause`, queries read the views."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+from sqlalchemy import select
+
+from application.errors import ConcurrentChange, PetitionNotFound
+from application.ledger import Ledger
+from application.tables import petitions
+from domain.errors import AlreadySigned, NotSigned
+from domain.events import SYSTEM_ACTOR_PREFIX, Cause
+from domain.petition import Petition, Threshold
+from domain.signature import Signature, signature_id
+
+Clock = Callable[[], datetime]
+DEADLINE_ACTOR = f"{SYSTEM_ACTOR_PREFIX}deadlines"
+RETRIES = 5  # signing and withdrawing do not depend on order: reload and decide again
+
+
+@dataclass(frozen=True, slots=True)
+class PetitionPage:
+    """One page of the petition list and the cursor of the next one."""
+
+    items: list[dict[str, Any]]
+    next: int | None
+
+
+class PetitionService:
+    """Lodging, admissibility, signatures, closure and response; listing and reading."""
+
+    def __init__(self, ledger: Ledger, clock: Clock) -> None:
+        self._ledger = ledger
+        self._clock = clock
+
+    # -- commands ------------------------------------------------------------------------------
+
+    def lodge(
+        self,
+        *,
+        title: str,
+        text: str,
+        deadline: datetime | None,
+        thresholds: list[Threshold],
+        cause: Cause,
+    ) -> UUID:
+        """Lodge a petition; returns its id."""
+        petition = Petition.lodge(
+            title=title,
+            text=text,
+            deadline=deadline,
+            thresholds=thresholds,
+            cause=cause,
+            now=self._clock(),
+        )
+        self._ledger.record(petition)
+        return petition.id
+
+    def decide_admissibility(self, petition_id: UUID, *, admissible: bool, cause: Cause) -> None:
+        """Declare the petition admissible or reject it (with a reason)."""
+        petition = self._load(petition_id)
+        petition.decide_admissibility(admissible=admissible, cause=cause)
+        self._record_decision(petition)
+
+    def close(self, petition_id: UUID, *, cause: Cause) -> None:
+        """Close an open petition, with a reason."""
+        petition = self._load(petition_id)
+        petition.close(cause=cause)
+        self._record_decision(petition)
+
+    def respond(self, petition_id: UUID, *, text: str, cause: Cause) -> None:
+        """Record the official response."""
+        petition = self._load(petition_id)
+        petition.respond(text=text, cause=cause)
+        self._record_decision(petition)
+
+    def sign(self, petition_id: UUID, *, signer: str, cause: Cause) -> UUID:
+        """Add `signer`'s signature; a second one is refused. Returns the signature id."""
+        for _ in range(RETRIES):
+            petition = self._load(petition_id)
+            now = self._clock()
+            try:
+                signature: Signature = self._ledger.repository.get(
+                    signature_id(petition_id, signer)
+                )
+            except AggregateNotFoundError:
+                signature = Signature.sign(petition=petition, signer=signer, cause=cause, now=now)
+            else:
+                signature.sign_again(petition=petition, cause=cause, now=now)
+            try:
+                self._ledger.record(signature)
+            except IntegrityError:
+                continue  # signed concurrently (or the petition moved on): decide again
+            return signature.id
+        raise AlreadySigned("you have already signed this petition")
+
+    def withdraw_signature(self, petition_id: UUID, *, signer: str, cause: Cause) -> None:
+        """Withdraw `signer`'s signature while the petition is open."""
+        for _ in range(RETRIES):
+            petition = self._load(petition_id)
+            try:
+                signature: Signature = self._ledger.repository.get(
+                    signature_id(petition_id, signer)
+                )
+            except AggregateNotFoundError:
+                raise NotSigned("your signature is not on this petition") from None
+            signature.withdraw(petition=petition, cause=cause, now=self._clock())
+            try:
+                self._ledger.record(signature)
+            except IntegrityError:
+                continue
+            return
+        raise NotSigned("your signature is not on this petition")
+
+    def close_expired(self) -> list[UUID]:
+        """Close every open petition whose deadline has passed; returns those closed."""
+        now = self._clock()
+        with self._ledger.engine.connect() as connection:
+            due = connection.scalars(
+                select(petitions.c.id).where(
+                    petitions.c.status == "open", petitions.c.deadline <= now
+                )
+            ).all()
+        closed = []
+        for petition_id in due:
+            petition = self._load(petition_id)
+            if not petition.deadline_passed(now):
+                continue
+            petition.close(
+                cause=Cause(
+                    actor=DEADLINE_ACTOR, correlation_id=str(uuid4()), reason="deadline reached"
+                )
+            )
+            try:
+                self._ledger.record(petition)
+            except IntegrityError:
+                continue  # changed meanwhile: the next sweep decides again
+            closed.append(petition_id)
+        return closed
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def get(self, petition_id: UUID) -> dict[str, Any]:
+        """The petition's current view, with its live signature count."""
+        with self._ledger.engine.connect() as connection:
+            row = (
+                connection.execute(select(petitions).where(petitions.c.id == petition_id))
+                .mappings()
+                .one_or_none()
+            )
+        if row is None:
+            raise PetitionNotFound(petition_id)
+        return dict(row)
+
+    def list(self, *, status: str | None, after: int | None, limit: int) -> PetitionPage:
+        """Petitions in the order they were lodged, `limit` at a time after cursor `after`."""
+        query = select(petitions).order_by(petitions.c.position).limit(limit + 1)
+        if status is not None:
+            query = query.where(petitions.c.status == status)
+        if after is not None:
+            query = query.where(petitions.c.position > after)
+        with self._ledger.engine.connect() as connection:
+            rows = [dict(r) for r in connection.execute(query).mappings()]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return PetitionPage(items=rows, next=rows[-1]["position"] if more else None)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _load(self, petition_id: UUID) -> Petition:
+        petition: Petition = self._ledger.get(petition_id, PetitionNotFound)
+        return petition
+
+    def _record_decision(self, petition: Petition) -> None:
+        """Decisions depend on the state they were taken in: a concurrent change is a conflict."""
+        try:
+            self._ledger.record(petition)
+        except IntegrityError:
+            raise ConcurrentChange(
+                "the petition changed while your request was processed; look again and retry"
+            ) from None

@@ -1,0 +1,251 @@
+"""Projects the log into the SQL read models, with the library's tracking, and runs the policies.
+
+One catch-up loop serves every case: it reads the notifications after the tracked position, applies
+each in order, and stores the new position in the same transaction. `Ledger.record` calls it inside
+the command's own transaction (writers are serialised by the event store's lock, so positions are
+applied in order and exactly once); start-up and `civic projections rebuild` call it on their own.
+Policies that react to events (a signature that reaches a threshold) append their events inside
+the same loop, so the loop applies them too before the transaction commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Tracking
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from application.errors import PetitionNotFound
+from application.ledger import Ledger
+from application.tables import account_tokens, accounts, audit_events, metadata, petitions
+from domain.account import Account
+from domain.events import SYSTEM_ACTOR_PREFIX, Cause, CivicAggregate
+from domain.petition import Petition
+from domain.signature import Signature
+
+TRACKING_NAME = "read-models"
+BATCH_SIZE = 500
+THRESHOLD_POLICY_ACTOR = f"{SYSTEM_ACTOR_PREFIX}thresholds"
+ENVELOPE_FIELDS = frozenset(
+    {"originator_id", "originator_version", "timestamp", "originator_topic"}
+    | {"actor", "correlation_id", "reason"}
+)
+
+Progress = Callable[[int, int], None]
+
+
+def jsonable(value: Any) -> Any:
+    """An event attribute as plain JSON data (UUIDs and datetimes as strings)."""
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def event_data(domain_event: DomainEventProtocol[UUID]) -> dict[str, Any]:
+    """The event's own fields, without the envelope that has columns of its own."""
+    return {
+        name: jsonable(value)
+        for name, value in vars(domain_event).items()
+        if name not in ENVELOPE_FIELDS
+    }
+
+
+def event_type(domain_event: DomainEventProtocol[UUID]) -> str:
+    """The stable name of an event type, e.g. `Petition.Lodged`."""
+    return type(domain_event).__qualname__
+
+
+class ReadModels:
+    """The petition, account and audit views, and the threshold policy."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        metadata.create_all(ledger.engine)
+        ledger.attach(self)
+
+    def catch_up(self) -> int:
+        """Apply whatever the views have not seen yet, in a transaction of its own."""
+        with self._ledger.transaction() as session:
+            return self.catch_up_in(session)
+
+    def catch_up_in(self, session: Session, progress: Progress | None = None) -> int:
+        """Apply, in `session`'s transaction, every notification after the tracked position."""
+        tracking = self._ledger.tracking_recorder
+        position = tracking.max_tracking_id(TRACKING_NAME) or 0
+        last = (self._ledger.recorder.max_notification_id() or 0) if progress else 0
+        applied = 0
+        while True:
+            notifications = self._ledger.recorder.select_notifications(
+                start=position, limit=BATCH_SIZE, inclusive_of_start=False
+            )
+            if not notifications:
+                break
+            for notification in notifications:
+                domain_event = self._ledger.mapper.to_domain_event(notification)
+                assert isinstance(domain_event, CivicAggregate.Event)  # all ours carry the envelope
+                self._apply(session, notification.id, domain_event)
+                position = notification.id
+                applied += 1
+            if progress is not None:
+                progress(position, max(last, position))
+        if applied:
+            tracking.insert_tracking(Tracking(TRACKING_NAME, position))
+        return applied
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Empty the views and apply the whole log again, in one transaction."""
+        with self._ledger.transaction() as session:
+            for table in reversed(metadata.sorted_tables):
+                session.execute(delete(table))
+            tracking_table = self._ledger.tracking_recorder.tracking_table
+            session.execute(
+                delete(tracking_table).where(tracking_table.c.application_name == TRACKING_NAME)
+            )
+            return self.catch_up_in(session, progress)
+
+    # -- dispatch ------------------------------------------------------------------------------
+
+    def _apply(self, session: Session, position: int, domain_event: CivicAggregate.Event) -> None:
+        self._audit(session, position, domain_event)
+        if isinstance(domain_event, Petition.Event):
+            self._apply_petition(session, position, domain_event)
+        elif isinstance(domain_event, Signature.Event):
+            self._apply_signature(session, domain_event)
+        elif isinstance(domain_event, Account.Event):
+            self._apply_account(session, domain_event)
+
+    def _audit(self, session: Session, position: int, domain_event: CivicAggregate.Event) -> None:
+        aggregate_type, _, _ = event_type(domain_event).partition(".")
+        session.execute(
+            insert(audit_events).values(
+                position=position,
+                timestamp=domain_event.timestamp,
+                aggregate_id=domain_event.originator_id,
+                aggregate_type=aggregate_type,
+                version=domain_event.originator_version,
+                type=event_type(domain_event),
+                actor=domain_event.actor,
+                reason=domain_event.reason,
+                correlation_id=domain_event.correlation_id,
+                data=event_data(domain_event),
+            )
+        )
+
+    # -- petitions -----------------------------------------------------------------------------
+
+    def _apply_petition(self, session: Session, position: int, e: Petition.Event) -> None:
+        row = petitions.c
+        common = {"version": e.originator_version, "updated_at": e.timestamp}
+        where = row.id == e.originator_id
+        if isinstance(e, Petition.Lodged):
+            session.execute(
+                insert(petitions).values(
+                    id=e.originator_id,
+                    position=position,
+                    title=e.title,
+                    text=e.text,
+                    deadline=e.deadline,
+                    status="lodged",
+                    lodged_by=e.actor,
+                    lodged_at=e.timestamp,
+                    signature_count=0,
+                    thresholds=[
+                        {**t, "reached_at": None, "signature_id": None} for t in e.thresholds
+                    ],
+                    **common,
+                )
+            )
+        elif isinstance(e, Petition.AdmissibilityDecided):
+            status = "open" if e.admissible else "rejected"
+            session.execute(
+                update(petitions)
+                .where(where)
+                .values(status=status, admissibility_reason=e.reason, **common)
+            )
+        elif isinstance(e, Petition.ThresholdReached):
+            (thresholds,) = session.execute(select(row.thresholds).where(where)).one()
+            session.execute(
+                update(petitions)
+                .where(where)
+                .values(
+                    thresholds=[
+                        {**t, "reached_at": e.timestamp.isoformat(), "signature_id": e.signature_id}
+                        if t["signatures"] == e.signatures
+                        else t
+                        for t in thresholds
+                    ],
+                    **common,
+                )
+            )
+        elif isinstance(e, Petition.Closed):
+            session.execute(
+                update(petitions)
+                .where(where)
+                .values(status="closed", closed_reason=e.reason, closed_at=e.timestamp, **common)
+            )
+        elif isinstance(e, Petition.Responded):
+            session.execute(
+                update(petitions)
+                .where(where)
+                .values(response=e.text, responded_at=e.timestamp, **common)
+            )
+
+    # -- signatures and the threshold policy ---------------------------------------------------
+
+    def _apply_signature(self, session: Session, e: Signature.Event) -> None:
+        petition_id = e.petition_id
+        delta = -1 if isinstance(e, Signature.Withdrawn) else 1
+        row = petitions.c
+        session.execute(
+            update(petitions)
+            .where(row.id == petition_id)
+            .values(signature_count=row.signature_count + delta)
+        )
+        if delta > 0:
+            self._reach_thresholds(session, petition_id, e)
+
+    def _reach_thresholds(self, session: Session, petition_id: UUID, e: Signature.Event) -> None:
+        """The policy: a count that first reaches a threshold records it on the petition, once."""
+        row = petitions.c
+        count, thresholds = session.execute(
+            select(row.signature_count, row.thresholds).where(row.id == petition_id)
+        ).one()
+        if not any(t["signatures"] == count and t["reached_at"] is None for t in thresholds):
+            return
+        petition: Petition = self._ledger.get(petition_id, PetitionNotFound)
+        cause = Cause(
+            actor=THRESHOLD_POLICY_ACTOR,
+            correlation_id=e.correlation_id,
+            reason=f"{count} signatures reached",
+        )
+        if petition.record_threshold_reached(
+            signature_count=count, signature_id=str(e.originator_id), cause=cause
+        ):
+            self._ledger.save(petition)
+
+    # -- accounts ------------------------------------------------------------------------------
+
+    def _apply_account(self, session: Session, e: Account.Event) -> None:
+        if isinstance(e, Account.Opened):
+            session.execute(
+                insert(accounts).values(
+                    id=e.originator_id, name=e.name, roles=e.roles, opened_at=e.timestamp
+                )
+            )
+            session.execute(
+                insert(account_tokens).values(token_hash=e.token_hash, account_id=e.originator_id)
+            )

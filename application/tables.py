@@ -1,0 +1,98 @@
+"""The SQL read models: tables derived from the log only, rebuilt from position zero at will."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    Uuid,
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every backend (SQLite returns naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store UTC."""
+        return None if value is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        """Read back an aware UTC datetime."""
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+petitions = Table(
+    "petitions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("position", BigInteger, nullable=False, unique=True),  # where it was lodged in the log
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("deadline", UTCDateTime, nullable=True),
+    Column("status", String(16), nullable=False, index=True),
+    Column("lodged_by", String(64), nullable=False),
+    Column("lodged_at", UTCDateTime, nullable=False),
+    Column("signature_count", Integer, nullable=False),
+    # [{"signatures", "consequence", "reached_at", "signature_id"}], in increasing order
+    Column("thresholds", JSON, nullable=False),
+    Column("admissibility_reason", Text, nullable=True),
+    Column("closed_reason", Text, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("response", Text, nullable=True),
+    Column("responded_at", UTCDateTime, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("timestamp", UTCDateTime, nullable=False, index=True),
+    Column("aggregate_id", Uuid, nullable=False),
+    Column("aggregate_type", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("type", String(128), nullable=False, index=True),
+    Column("actor", String(64), nullable=False, index=True),
+    Column("reason", Text, nullable=True),
+    Column("correlation_id", String(64), nullable=False, index=True),
+    Column("data", JSON, nullable=False),
+    Index("audit_events_aggregate", "aggregate_id", "position"),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+)
+
+account_tokens = Table(
+    "account_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("account_id", Uuid, nullable=False, index=True),
+)

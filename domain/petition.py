@@ -1,0 +1,256 @@
+"""The citizen petition ("pétition citoyenne"): lodged, judged admissible, signed, answered.
+
+Signatures are separate aggregates (see `signature.py`) so that loading a petition never replays
+its signatures, however many there are; the petition records only the thresholds they reach.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from eventsourcing.domain import event
+
+from domain.errors import (
+    AlreadyAnswered,
+    InvalidPetition,
+    NotAwaitingAdmissibility,
+    NotOpen,
+    NotOpenForSignatures,
+    ReasonRequired,
+)
+from domain.events import Cause, CivicAggregate
+
+TITLE_MAX = 200
+TEXT_MAX = 20_000
+CONSEQUENCE_MAX = 100
+THRESHOLDS_MAX = 10
+
+
+class PetitionStatus(StrEnum):
+    """Where a petition stands in its lifecycle."""
+
+    LODGED = "lodged"  # awaiting the admissibility decision ("recevabilité")
+    REJECTED = "rejected"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A number of signatures and what reaching it sets in motion (e.g. 2000 -> citizen_vote)."""
+
+    signatures: int
+    consequence: str
+
+
+def validate_lodging(
+    title: str, text: str, deadline: datetime | None, thresholds: list[Threshold], now: datetime
+) -> None:
+    """Raise `InvalidPetition` unless these make an acceptable petition."""
+    if not title.strip() or len(title) > TITLE_MAX:
+        raise InvalidPetition(f"the title must have 1 to {TITLE_MAX} characters")
+    if not text.strip() or len(text) > TEXT_MAX:
+        raise InvalidPetition(f"the text must have 1 to {TEXT_MAX} characters")
+    if deadline is not None:
+        if deadline.tzinfo is None:
+            raise InvalidPetition("the deadline must state its time zone")
+        if deadline <= now:
+            raise InvalidPetition("the deadline must be in the future")
+    if len(thresholds) > THRESHOLDS_MAX:
+        raise InvalidPetition(f"a petition has at most {THRESHOLDS_MAX} thresholds")
+    previous = 0
+    for threshold in thresholds:
+        if threshold.signatures <= previous:
+            raise InvalidPetition("thresholds must be positive and strictly increasing")
+        if not threshold.consequence.strip() or len(threshold.consequence) > CONSEQUENCE_MAX:
+            raise InvalidPetition(
+                f"each threshold needs a consequence of 1 to {CONSEQUENCE_MAX} characters"
+            )
+        previous = threshold.signatures
+
+
+class Petition(CivicAggregate):
+    """A petition's own history: lodging, admissibility, thresholds reached, closure, response."""
+
+    class Event(CivicAggregate.Event):
+        """Any event of a petition."""
+
+    class Lodged(Event, CivicAggregate.Created):
+        """Lodged ("déposée"), awaiting its admissibility decision."""
+
+        title: str
+        text: str
+        deadline: datetime | None
+        thresholds: list[dict[str, int | str]]
+
+    class AdmissibilityDecided(Event):
+        """Declared admissible (open for signatures) or rejected, with the reason."""
+
+        admissible: bool
+
+    class ThresholdReached(Event):
+        """The signature `signature_id` brought the count to `signatures` for the first time."""
+
+        signatures: int
+        consequence: str
+        signature_id: str
+
+    class Closed(Event):
+        """Closed to signatures, at the deadline or by decision."""
+
+    class Responded(Event):
+        """The official response was given."""
+
+        text: str
+
+    @classmethod
+    def lodge(
+        cls,
+        *,
+        title: str,
+        text: str,
+        deadline: datetime | None,
+        thresholds: list[Threshold],
+        cause: Cause,
+        now: datetime,
+    ) -> Petition:
+        """Lodge a new petition; it awaits its admissibility decision."""
+        validate_lodging(title, text, deadline, thresholds, now)
+        return cls(
+            title=title,
+            text=text,
+            deadline=deadline,
+            thresholds=[
+                {"signatures": t.signatures, "consequence": t.consequence} for t in thresholds
+            ],
+            **cause.fields(),
+        )
+
+    @event(Lodged)
+    def __init__(
+        self,
+        *,
+        title: str,
+        text: str,
+        deadline: datetime | None,
+        thresholds: list[dict[str, int | str]],
+        actor: str,
+        correlation_id: str,
+        reason: str | None,
+    ) -> None:
+        self.title = title
+        self.text = text
+        self.deadline = deadline
+        self.thresholds = [
+            Threshold(signatures=int(t["signatures"]), consequence=str(t["consequence"]))
+            for t in thresholds
+        ]
+        self.lodged_by = actor
+        self.status = PetitionStatus.LODGED
+        self.thresholds_reached: list[int] = []
+        self.response: str | None = None
+
+    # -- admissibility -------------------------------------------------------------------------
+
+    def decide_admissibility(self, *, admissible: bool, cause: Cause) -> None:
+        """Declare the petition admissible (it opens for signatures) or reject it, with a reason."""
+        if self.status is not PetitionStatus.LODGED:
+            raise NotAwaitingAdmissibility(f"admissibility was already decided: {self.status}")
+        if not admissible and not (cause.reason and cause.reason.strip()):
+            raise ReasonRequired("a rejected petition must say why")
+        self._admissibility_decided(admissible=admissible, **cause.fields())
+
+    @event(AdmissibilityDecided)
+    def _admissibility_decided(
+        self, *, admissible: bool, actor: str, correlation_id: str, reason: str | None
+    ) -> None:
+        self.status = PetitionStatus.OPEN if admissible else PetitionStatus.REJECTED
+
+    # -- signatures ------------------------------------------------------------------------------
+
+    def is_open_for_signatures(self, now: datetime) -> bool:
+        """Open, and its deadline (if any) not yet passed."""
+        return self.status is PetitionStatus.OPEN and (self.deadline is None or now < self.deadline)
+
+    def check_open_for_signatures(self, now: datetime) -> None:
+        """Raise `NotOpenForSignatures` unless signatures may be given or withdrawn now."""
+        if self.status is not PetitionStatus.OPEN:
+            raise NotOpenForSignatures(f"the petition is {self.status}, not open for signatures")
+        if self.deadline is not None and now >= self.deadline:
+            raise NotOpenForSignatures("the petition's deadline has passed")
+
+    def pending_threshold(self, signature_count: int) -> Threshold | None:
+        """The threshold that this count reaches for the first time, if any."""
+        for threshold in self.thresholds:
+            if (
+                threshold.signatures == signature_count
+                and threshold.signatures not in self.thresholds_reached
+            ):
+                return threshold
+        return None
+
+    def record_threshold_reached(
+        self, *, signature_count: int, signature_id: str, cause: Cause
+    ) -> bool:
+        """Record that `signature_count` reached a threshold; False if none is newly reached."""
+        threshold = self.pending_threshold(signature_count)
+        if threshold is None:
+            return False
+        self._threshold_reached(
+            signatures=threshold.signatures,
+            consequence=threshold.consequence,
+            signature_id=signature_id,
+            **cause.fields(),
+        )
+        return True
+
+    @event(ThresholdReached)
+    def _threshold_reached(
+        self,
+        *,
+        signatures: int,
+        consequence: str,
+        signature_id: str,
+        actor: str,
+        correlation_id: str,
+        reason: str | None,
+    ) -> None:
+        self.thresholds_reached.append(signatures)
+
+    # -- closure and response -------------------------------------------------------------------
+
+    def close(self, *, cause: Cause) -> None:
+        """Close the petition to signatures, at its deadline or by decision, with a reason."""
+        if self.status is not PetitionStatus.OPEN:
+            raise NotOpen(f"only an open petition can be closed; this one is {self.status}")
+        if not (cause.reason and cause.reason.strip()):
+            raise ReasonRequired("closing a petition needs a reason")
+        self._closed(**cause.fields())
+
+    def deadline_passed(self, now: datetime) -> bool:
+        """Open, with a deadline that has passed: the petition is due to be closed."""
+        return (
+            self.status is PetitionStatus.OPEN
+            and self.deadline is not None
+            and now >= self.deadline
+        )
+
+    @event(Closed)
+    def _closed(self, *, actor: str, correlation_id: str, reason: str | None) -> None:
+        self.status = PetitionStatus.CLOSED
+
+    def respond(self, *, text: str, cause: Cause) -> None:
+        """Record the official response ("réponse officielle"), once, to an admitted petition."""
+        if self.status not in (PetitionStatus.OPEN, PetitionStatus.CLOSED):
+            raise NotOpen(f"only an admitted petition can be answered; this one is {self.status}")
+        if self.response is not None:
+            raise AlreadyAnswered("the petition already has its official response")
+        if not text.strip() or len(text) > TEXT_MAX:
+            raise InvalidPetition(f"the response must have 1 to {TEXT_MAX} characters")
+        self._responded(text=text, **cause.fields())
+
+    @event(Responded)
+    def _responded(self, *, text: str, actor: str, correlation_id: str, reason: str | None) -> None:
+        self.response = text
