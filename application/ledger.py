@@ -21,7 +21,7 @@ from eventsourcing_sqlalchemy.recorders import (
     SQLAlchemyApplicationRecorder,
     SQLAlchemyTrackingRecorder,
 )
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session
 
 from application.settings import Settings
@@ -74,6 +74,14 @@ class Ledger(Application[UUID]):
         assert isinstance(recorder, SQLAlchemyTrackingRecorder)
         return recorder
 
+    @property
+    def events_table(self) -> Table:
+        """The library's table of stored events; its `id` is the position in the log."""
+        recorder = self.recorder
+        assert isinstance(recorder, SQLAlchemyApplicationRecorder)
+        table: Table = recorder.events_record_cls.__table__
+        return table
+
     def attach(self, read_models: ReadModels) -> None:
         """Have every recording bring `read_models` up to date in the same transaction."""
         self._read_models = read_models
@@ -89,7 +97,7 @@ class Ledger(Application[UUID]):
         with self.transaction() as session:
             recordings = self.save(*aggregates)
             if self._read_models is not None:
-                self._read_models.catch_up_in(session)
+                self._read_models.catch_up_in(session, recorded=recordings)
         return recordings
 
     def get(self, aggregate_id: UUID, not_found: Callable[[UUID], Exception]) -> Any:

@@ -10,15 +10,16 @@ the same loop, so the loop applies them too before the transaction commits.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Tracking
-from sqlalchemy import delete, insert, select, update
+from eventsourcing.persistence import Recording
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from application.errors import PetitionNotFound
@@ -82,29 +83,84 @@ class ReadModels:
         with self._ledger.transaction() as session:
             return self.catch_up_in(session)
 
-    def catch_up_in(self, session: Session, progress: Progress | None = None) -> int:
-        """Apply, in `session`'s transaction, every notification after the tracked position."""
-        tracking = self._ledger.tracking_recorder
-        position = tracking.max_tracking_id(TRACKING_NAME) or 0
-        last = (self._ledger.recorder.max_notification_id() or 0) if progress else 0
+    def catch_up_in(
+        self,
+        session: Session,
+        progress: Progress | None = None,
+        recorded: Sequence[Recording[UUID]] = (),
+    ) -> int:
+        """Apply, in `session`'s transaction, every notification after the tracked position.
+
+        `recorded` are the events this transaction has just saved: when they directly follow the
+        tracked position (the usual case, since every write projects), they are applied as they
+        are, without reading them back from the log.
+        """
+        position = self._position(session)
+        if recorded and self._follows(session, position, recorded[0].notification.id):
+            pending = deque(recorded)
+            applied = 0
+            while pending:
+                recording = pending.popleft()
+                domain_event = recording.domain_event
+                assert isinstance(domain_event, CivicAggregate.Event)  # all ours carry the envelope
+                pending.extend(self._apply(session, recording.notification.id, domain_event))
+                position = recording.notification.id
+                applied += 1
+        else:
+            position, applied = self._read_and_apply(session, position, progress)
+        if applied:
+            self._set_position(session, position)
+        return applied
+
+    def _read_and_apply(
+        self, session: Session, position: int, progress: Progress | None
+    ) -> tuple[int, int]:
+        """The general loop: read the log after `position` in batches and apply it."""
+        recorder = self._ledger.recorder
+        last = (recorder.max_notification_id() or 0) if progress else 0
         applied = 0
-        while True:
-            notifications = self._ledger.recorder.select_notifications(
-                start=position, limit=BATCH_SIZE, inclusive_of_start=False
-            )
-            if not notifications:
-                break
+        while notifications := recorder.select_notifications(
+            start=position, limit=BATCH_SIZE, inclusive_of_start=False
+        ):
             for notification in notifications:
                 domain_event = self._ledger.mapper.to_domain_event(notification)
-                assert isinstance(domain_event, CivicAggregate.Event)  # all ours carry the envelope
+                assert isinstance(domain_event, CivicAggregate.Event)
+                # Events a policy appends here are read by the next turn of the loop.
                 self._apply(session, notification.id, domain_event)
                 position = notification.id
                 applied += 1
             if progress is not None:
                 progress(position, max(last, position))
-        if applied:
-            tracking.insert_tracking(Tracking(TRACKING_NAME, position))
-        return applied
+        return position, applied
+
+    def _position(self, session: Session) -> int:
+        """The last position applied, from the library's tracking table."""
+        table = self._ledger.tracking_recorder.tracking_table
+        position = session.execute(
+            select(table.c.notification_id).where(table.c.application_name == TRACKING_NAME)
+        ).scalar_one_or_none()
+        return int(position or 0)
+
+    def _set_position(self, session: Session, position: int) -> None:
+        """Record the position reached, in the same transaction as the views' changes."""
+        table = self._ledger.tracking_recorder.tracking_table
+        changed = session.execute(
+            update(table)
+            .where(table.c.application_name == TRACKING_NAME)
+            .values(notification_id=position)
+        )
+        if not changed.rowcount:  # type: ignore[attr-defined]  # a CursorResult for an UPDATE
+            session.execute(
+                insert(table).values(application_name=TRACKING_NAME, notification_id=position)
+            )
+
+    def _follows(self, session: Session, position: int, first: int) -> bool:
+        """True if no event lies between the tracked position and `first`."""
+        table = self._ledger.events_table
+        before = session.execute(
+            select(func.max(table.c.id)).where(table.c.id < first)
+        ).scalar_one_or_none()
+        return int(before or 0) == position
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Empty the views and apply the whole log again, in one transaction."""
@@ -119,14 +175,18 @@ class ReadModels:
 
     # -- dispatch ------------------------------------------------------------------------------
 
-    def _apply(self, session: Session, position: int, domain_event: CivicAggregate.Event) -> None:
+    def _apply(
+        self, session: Session, position: int, domain_event: CivicAggregate.Event
+    ) -> list[Recording[UUID]]:
+        """Apply one event to the views; returns what the policies recorded in reaction."""
         self._audit(session, position, domain_event)
         if isinstance(domain_event, Petition.Event):
             self._apply_petition(session, position, domain_event)
         elif isinstance(domain_event, Signature.Event):
-            self._apply_signature(session, domain_event)
+            return self._apply_signature(session, domain_event)
         elif isinstance(domain_event, Account.Event):
             self._apply_account(session, domain_event)
+        return []
 
     def _audit(self, session: Session, position: int, domain_event: CivicAggregate.Event) -> None:
         aggregate_type, _, _ = event_type(domain_event).partition(".")
@@ -206,7 +266,7 @@ class ReadModels:
 
     # -- signatures and the threshold policy ---------------------------------------------------
 
-    def _apply_signature(self, session: Session, e: Signature.Event) -> None:
+    def _apply_signature(self, session: Session, e: Signature.Event) -> list[Recording[UUID]]:
         petition_id = e.petition_id
         delta = -1 if isinstance(e, Signature.Withdrawn) else 1
         row = petitions.c
@@ -215,17 +275,18 @@ class ReadModels:
             .where(row.id == petition_id)
             .values(signature_count=row.signature_count + delta)
         )
-        if delta > 0:
-            self._reach_thresholds(session, petition_id, e)
+        return self._reach_thresholds(session, petition_id, e) if delta > 0 else []
 
-    def _reach_thresholds(self, session: Session, petition_id: UUID, e: Signature.Event) -> None:
+    def _reach_thresholds(
+        self, session: Session, petition_id: UUID, e: Signature.Event
+    ) -> list[Recording[UUID]]:
         """The policy: a count that first reaches a threshold records it on the petition, once."""
         row = petitions.c
         count, thresholds = session.execute(
             select(row.signature_count, row.thresholds).where(row.id == petition_id)
         ).one()
         if not any(t["signatures"] == count and t["reached_at"] is None for t in thresholds):
-            return
+            return []
         petition: Petition = self._ledger.get(petition_id, PetitionNotFound)
         cause = Cause(
             actor=THRESHOLD_POLICY_ACTOR,
@@ -235,7 +296,8 @@ class ReadModels:
         if petition.record_threshold_reached(
             signature_count=count, signature_id=str(e.originator_id), cause=cause
         ):
-            self._ledger.save(petition)
+            return self._ledger.save(petition)
+        return []
 
     # -- accounts ------------------------------------------------------------------------------
 

@@ -1,0 +1,192 @@
+"""`civic demo`: Grenoble's citizen-interpellation scheme, played on a fresh SQLite file.
+
+26 petitions are lodged; 16 are refused as outside the municipality's competence, 10 admitted;
+three of them reach the 2,000-signature quorum that obliges the city to organise a citizen vote.
+Every step goes through the application's ordinary commands, so the log it leaves is real.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import timedelta
+from itertools import islice
+from pathlib import Path
+from typing import TypeVar
+from uuid import UUID, uuid4
+
+import click
+
+from application.settings import Settings
+from application.system import CivicLedger, utc_now
+from domain.account import Role
+from domain.events import Cause
+from domain.petition import Threshold
+
+T = TypeVar("T")
+QUORUM = 2_000
+BATCH = 500  # commands per transaction while the demo fills the log
+
+ADMITTED = [
+    "Des arbres et de l'ombre place Victor-Hugo",
+    "Ouvrir les bibliothèques municipales le dimanche",
+    "Une cantine 100 % bio dans les écoles de la ville",
+    "Des toilettes publiques gratuites au jardin de Ville",
+    "Rénover le gymnase du quartier Mistral",
+    "Des bancs et des fontaines le long des quais de l'Isère",
+    "Un budget participatif pour la Villeneuve",
+    "Éclairer le parc Paul-Mistral la nuit",
+    "Des jardins partagés sur les délaissés urbains",
+    "Une maison des associations à l'Abbaye",
+]
+# Subjects that Grenoble's deliberating council found outside the municipality's competence.
+REFUSED = [
+    ("Rouvrir la ligne ferroviaire Grenoble-Gap", "the State and the Region run rail lines"),
+    ("Baisser le péage de l'A48", "motorway tolls are set by the State"),
+    ("Moins d'élèves par classe au lycée Champollion", "high schools belong to the Region"),
+    ("Gratuité du tram pour les étudiants", "public transport is run by the Metropolis"),
+    ("Interdire les vols courts à l'aéroport Grenoble-Isère", "air traffic is a State matter"),
+    ("Rétablir la police de proximité nationale", "the national police is a State service"),
+    ("Une seconde faculté de médecine", "universities are a State competence"),
+    ("Élargir la rocade sud", "the ring road belongs to the Department and the State"),
+    ("Réduire la TVA sur l'énergie", "taxation is set by Parliament"),
+    ("Ouvrir un collège bilingue à Saint-Bruno", "middle schools belong to the Department"),
+    ("Reprendre la gestion de l'eau de la Métropole", "water supply is a Metropolis competence"),
+    ("Un hôpital de plus dans le sud grenoblois", "hospitals are run by the State health agency"),
+    ("Limiter les loyers dans toute l'agglomération", "rent control is decided by the State"),
+    ("Fermer la centrale nucléaire du Bugey", "energy policy is a State competence"),
+    ("Une ligne de bus de nuit vers Voiron", "bus lines are run by the Metropolis"),
+    ("Déneiger les routes du Vercors", "mountain roads belong to the Department"),
+]
+SIGNATURES = [2_140, 2_023, 2_001, 1_650, 1_210, 860, 420, 310, 95, 12]  # per admitted petition
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[Sequence[T]]:
+    """`itertools.batched`, which Python 3.11 lacks."""
+    iterator = iter(items)
+    while chunk := tuple(islice(iterator, size)):
+        yield chunk
+
+
+def run_demo(database: str) -> None:
+    """Play the scenario on a fresh file and print what happened."""
+    path = Path(database)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    started = time.perf_counter()
+    civic = CivicLedger(Settings(database_url=f"sqlite:///{path}"))
+    try:
+        _play(civic)
+        _report(civic, path, time.perf_counter() - started)
+    finally:
+        civic.close()
+
+
+def _cause(actor: UUID, reason: str | None = None) -> Cause:
+    return Cause(actor=str(actor), correlation_id=f"demo-{uuid4()}", reason=reason)
+
+
+def _play(civic: CivicLedger) -> None:
+    rng = random.Random(38_000)  # noqa: S311  # not secret: Grenoble's postcode, the same demo every time
+    operator = Cause(actor="system:demo", correlation_id=f"demo-{uuid4()}")
+    moderator, _ = civic.accounts.open(
+        name="Service des pétitions", roles=[Role.MODERATOR], cause=operator
+    )
+    council, _ = civic.accounts.open(
+        name="Comité de suivi des interpellations", roles=[Role.COMMITTEE], cause=operator
+    )
+    citizens: list[UUID] = []
+    with click.progressbar(length=max(SIGNATURES) + 100, label="citizens") as bar:
+        for numbers in batched(range(max(SIGNATURES) + 100), BATCH):
+            with civic.ledger.transaction():
+                for n in numbers:
+                    account_id, _ = civic.accounts.open(
+                        name=f"Citoyen·ne {n + 1:04d}", roles=[Role.CITIZEN], cause=operator
+                    )
+                    citizens.append(account_id)
+            bar.update(len(numbers))
+
+    deadline = utc_now() + timedelta(days=365)
+    thresholds = [Threshold(QUORUM, "citizen_vote")]
+    lodgings = [(title, None) for title in ADMITTED] + list(REFUSED)
+    rng.shuffle(lodgings)
+    admitted: list[UUID] = []
+    for n, (title, refusal) in enumerate(lodgings):
+        petition_id = civic.petitions.lodge(
+            title=title,
+            text=f"Nous, habitantes et habitants de Grenoble, demandons : {title.lower()}.",
+            deadline=deadline,
+            thresholds=thresholds,
+            cause=_cause(citizens[n]),
+        )
+        if refusal is None:
+            civic.petitions.decide_admissibility(
+                petition_id, admissible=True, cause=_cause(moderator)
+            )
+            admitted.append(petition_id)
+        else:
+            civic.petitions.decide_admissibility(
+                petition_id,
+                admissible=False,
+                cause=_cause(moderator, f"outside the municipality's competence: {refusal}"),
+            )
+
+    order = {title: n for n, title in enumerate(ADMITTED)}
+    admitted.sort(key=lambda pid: order[civic.petitions.get(pid)["title"]])
+    total = sum(SIGNATURES)
+    with click.progressbar(length=total, label="signatures") as bar:
+        for petition_id, count in zip(admitted, SIGNATURES, strict=True):
+            for chunk in batched(rng.sample(citizens, count), BATCH):
+                with civic.ledger.transaction():
+                    for signer in chunk:
+                        civic.petitions.sign(petition_id, signer=str(signer), cause=_cause(signer))
+                bar.update(len(chunk))
+
+    for petition_id in admitted[:3]:
+        civic.petitions.respond(
+            petition_id,
+            text="Le quorum est atteint : la Ville organisera une votation citoyenne.",
+            cause=_cause(council),
+        )
+
+
+def _names(civic: CivicLedger) -> dict[str, str]:
+    return {str(p.id): p.name for p in civic.accounts.list()}
+
+
+def _all_petitions(civic: CivicLedger) -> Iterator[dict[str, object]]:
+    after = None
+    while True:
+        page = civic.petitions.list(status=None, after=after, limit=100)
+        yield from page.items
+        if page.next is None:
+            return
+        after = page.next
+
+
+def _report(civic: CivicLedger, path: Path, seconds: float) -> None:
+    names = _names(civic)
+    petitions = list(_all_petitions(civic))
+    by_status: dict[str, int] = {}
+    for p in petitions:
+        by_status[str(p["status"])] = by_status.get(str(p["status"]), 0) + 1
+    positions = civic.ledger.recorder.max_notification_id() or 0
+    click.echo()
+    click.echo(f"Grenoble citizen petitions, played on {path} in {seconds:.1f} s")
+    click.echo(f"  {len(petitions)} lodged: " + ", ".join(f"{n} {s}" for s, n in by_status.items()))
+    click.echo(f"  {positions} events in the log")
+    click.echo(f"  petitions that reached the {QUORUM:,}-signature quorum (citizen vote due):")
+    for p in petitions:
+        reached = [t for t in p["thresholds"] if t["reached_at"]]  # type: ignore[attr-defined]
+        if reached:
+            click.echo(f"    {p['signature_count']:>6,} signatures  {p['title']}")
+    click.echo("  the tail of the audit trail:")
+    tail = civic.audit.events(after=max(positions - 8, 0), limit=8).items
+    for entry in tail:
+        actor = names.get(entry["actor"], entry["actor"])
+        reason = f"  why: {entry['reason']}" if entry["reason"] else ""
+        click.echo(
+            f"    #{entry['position']:<6} {entry['timestamp']:%Y-%m-%d %H:%M:%S}  "
+            f"{entry['type']:<26} by {actor}{reason}  [{entry['correlation_id']}]"
+        )

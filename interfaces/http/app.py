@@ -1,0 +1,90 @@
+"""The composition root: `create_app(settings)` wires the application layer into Litestar."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar, get
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from application.settings import Settings
+from application.system import CivicLedger
+from interfaces.http.audit import AuditController
+from interfaces.http.context import RequestContext
+from interfaces.http.petitions import PetitionController
+from interfaces.http.problems import internal_error, problem_details_plugin
+
+DEADLINE_SWEEP_SECONDS = 30.0
+MAX_BODY_BYTES = 256 * 1024
+log = logging.getLogger("civic.http")
+
+
+@get("/health", tags=["service"], sync_to_thread=False)
+def health() -> dict[str, str]:
+    """Liveness: the process answers."""
+    return {"status": "ok"}
+
+
+def _sweep_deadlines(civic: CivicLedger, stop: threading.Event, every: float) -> None:
+    """Close petitions whose deadline passed, until the app stops."""
+    while not stop.wait(every):
+        try:
+            civic.petitions.close_expired()
+        except Exception:
+            log.exception("closing expired petitions failed; will try again")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    civic: CivicLedger | None = None,
+    deadline_sweep_seconds: float = DEADLINE_SWEEP_SECONDS,
+) -> Litestar:
+    """Build the HTTP app on `settings` (from the environment by default)."""
+    ledger = civic or CivicLedger(settings or Settings.from_env())
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        stop = threading.Event()
+        sweeper = threading.Thread(
+            target=_sweep_deadlines,
+            args=(ledger, stop, deadline_sweep_seconds),
+            name="deadline-sweeper",
+            daemon=True,
+        )
+        sweeper.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            sweeper.join()
+            ledger.close()
+
+    return Litestar(
+        route_handlers=[PetitionController, AuditController, health],
+        dependencies={"civic": Provide(lambda: ledger, sync_to_thread=False)},
+        middleware=[RequestContext(ledger)],
+        plugins=[problem_details_plugin()],
+        exception_handlers={Exception: internal_error},
+        lifespan=[lifespan],
+        request_max_body_size=MAX_BODY_BYTES,
+        openapi_config=OpenAPIConfig(
+            title="civic-ledger",
+            version="0.1.0",
+            description="Petitions and their audit trail; every act is an immutable event.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="token")
+                }
+            ),
+            security=[{"bearer": []}],
+        ),
+    )

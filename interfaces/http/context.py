@@ -1,0 +1,104 @@
+"""Per-request context: the correlation id and the authenticated account, and the role guards."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from uuid import uuid4
+
+import anyio.to_thread
+from litestar.connection import ASGIConnection
+from litestar.datastructures import MutableScopeHeaders
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from application.accounts import Principal
+from application.errors import Unauthenticated
+from application.system import CivicLedger
+from domain.account import Role
+from domain.events import Cause
+
+CORRELATION_HEADER = "x-correlation-id"
+_CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+class RequestContext(ASGIMiddleware):
+    """Give each request a correlation id (the client's, if well formed) and its account, if any.
+
+    A missing token leaves the request anonymous (guards refuse it where an account is needed);
+    a token that matches no account is refused at once.
+    """
+
+    def __init__(self, civic: CivicLedger) -> None:
+        self._civic = civic
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        """Set `state.correlation_id` and `user`, and echo the correlation id in the response."""
+        headers = MutableScopeHeaders(scope)
+        given = headers.get(CORRELATION_HEADER)
+        correlation_id = given if given and _CORRELATION_ID.match(given) else str(uuid4())
+        scope.setdefault("state", {})["correlation_id"] = correlation_id
+        scope["user"] = None
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableScopeHeaders.from_message(message)[CORRELATION_HEADER] = correlation_id
+            await send(message)
+
+        authorization = headers.get("authorization")
+        if authorization is not None:
+            scheme, _, token = authorization.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise NotAuthorizedException(
+                    "use 'Authorization: Bearer <token>'", headers={"WWW-Authenticate": "Bearer"}
+                )
+            try:
+                scope["user"] = await anyio.to_thread.run_sync(
+                    self._civic.accounts.authenticate, token.strip()
+                )
+            except Unauthenticated as exc:
+                raise NotAuthorizedException(
+                    str(exc), headers={"WWW-Authenticate": "Bearer"}
+                ) from None
+        await next_app(scope, receive, send_with_id)
+
+
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+
+
+def requires(*roles: Role) -> Guard:
+    """A guard admitting accounts with one of `roles`: 401 without a token, 403 without a role."""
+    allowed = frozenset(roles)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal = connection.scope.get("user")
+        if principal is None:
+            raise NotAuthorizedException(
+                "this action needs an account: send 'Authorization: Bearer <token>'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        assert isinstance(principal, Principal)
+        if not allowed & principal.roles:
+            names = ", ".join(sorted(allowed))
+            raise PermissionDeniedException(f"this action needs one of the roles: {names}")
+
+    return guard
+
+
+def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    """The authenticated account (the route's guard has already required one)."""
+    principal = connection.scope.get("user")
+    assert isinstance(principal, Principal)
+    return principal
+
+
+def cause_of(connection: ASGIConnection[Any, Any, Any, Any], reason: str | None = None) -> Cause:
+    """The event envelope for a command sent by this request."""
+    return Cause(
+        actor=principal_of(connection).actor,
+        correlation_id=connection.scope["state"]["correlation_id"],
+        reason=reason,
+    )

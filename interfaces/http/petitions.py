@@ -1,0 +1,168 @@
+"""Petition routes: thin handlers that parse, authorise (guards), call the service and render."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from application.system import CivicLedger
+from domain.account import Role
+from domain.petition import PetitionStatus, Threshold
+from interfaces.http.context import cause_of, principal_of, requires
+from interfaces.http.schemas import (
+    AdmissibilityDecision,
+    AuditEntry,
+    AuditList,
+    CloseRequest,
+    LodgePetition,
+    OfficialResponse,
+    PetitionList,
+    PetitionOut,
+    SignatureOut,
+)
+
+AnyRequest = Request[Any, Any, Any]
+Limit = Annotated[int, Parameter(ge=1, le=500, description="page size")]
+Cursor = Annotated[int | None, Parameter(ge=0, description="the `next` of the previous page")]
+
+
+class PetitionController(Controller):
+    """`/petitions`: lodge, decide, sign, withdraw, close, answer; list, read, history."""
+
+    path = "/petitions"
+    tags = ["petitions"]  # noqa: RUF012  # Litestar reads this class attribute
+
+    @post("/", guards=[requires(Role.CITIZEN)], status_code=HTTP_201_CREATED, sync_to_thread=True)
+    def lodge(
+        self,
+        request: AnyRequest,
+        data: JSONBody[LodgePetition],
+        civic: NamedDependency[CivicLedger],
+    ) -> PetitionOut:
+        """Lodge a petition; it awaits its admissibility decision."""
+        petition_id = civic.petitions.lodge(
+            title=data.title,
+            text=data.text,
+            deadline=data.deadline,
+            thresholds=[Threshold(t.signatures, t.consequence) for t in data.thresholds],
+            cause=cause_of(request),
+        )
+        return PetitionOut.from_view(civic.petitions.get(petition_id))
+
+    @get("/", sync_to_thread=True)
+    def list_petitions(
+        self,
+        civic: NamedDependency[CivicLedger],
+        status: FromQuery[PetitionStatus | None] = None,
+        after: FromQuery[Cursor] = None,
+        limit: FromQuery[Limit] = 50,
+    ) -> PetitionList:
+        """Petitions in the order they were lodged, optionally of one status."""
+        page = civic.petitions.list(
+            status=None if status is None else str(status), after=after, limit=limit
+        )
+        return PetitionList(items=[PetitionOut.from_view(r) for r in page.items], next=page.next)
+
+    @get("/{petition_id:uuid}", sync_to_thread=True)
+    def read(self, petition_id: FromPath[UUID], civic: NamedDependency[CivicLedger]) -> PetitionOut:
+        """One petition with its live signature count and the thresholds reached."""
+        return PetitionOut.from_view(civic.petitions.get(petition_id))
+
+    @get("/{petition_id:uuid}/history", sync_to_thread=True)
+    def history(
+        self,
+        petition_id: FromPath[UUID],
+        civic: NamedDependency[CivicLedger],
+        after: FromQuery[Cursor] = None,
+        limit: FromQuery[Limit] = 100,
+    ) -> AuditList:
+        """The petition's own events, oldest first (signatures are in the audit trail)."""
+        civic.petitions.get(petition_id)  # 404 for an unknown petition, not an empty list
+        page = civic.audit.events(aggregate_id=petition_id, after=after, limit=limit)
+        return AuditList(items=[AuditEntry(**r) for r in page.items], next=page.next)
+
+    @post(
+        "/{petition_id:uuid}/admissibility",
+        guards=[requires(Role.MODERATOR, Role.COMMITTEE)],
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+    )
+    def decide_admissibility(
+        self,
+        request: AnyRequest,
+        petition_id: FromPath[UUID],
+        data: JSONBody[AdmissibilityDecision],
+        civic: NamedDependency[CivicLedger],
+    ) -> PetitionOut:
+        """Declare the petition admissible (it opens) or reject it with a reason."""
+        civic.petitions.decide_admissibility(
+            petition_id, admissible=data.admissible, cause=cause_of(request, data.reason)
+        )
+        return PetitionOut.from_view(civic.petitions.get(petition_id))
+
+    @post(
+        "/{petition_id:uuid}/signatures",
+        guards=[requires(Role.CITIZEN)],
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+    )
+    def sign(
+        self, request: AnyRequest, petition_id: FromPath[UUID], civic: NamedDependency[CivicLedger]
+    ) -> SignatureOut:
+        """Sign the petition as the authenticated citizen; a second signature is refused (409)."""
+        signer = principal_of(request).actor
+        signature_id = civic.petitions.sign(petition_id, signer=signer, cause=cause_of(request))
+        return SignatureOut(id=signature_id, petition_id=petition_id, signer=signer)
+
+    @delete(
+        "/{petition_id:uuid}/signatures/me",
+        guards=[requires(Role.CITIZEN)],
+        status_code=HTTP_204_NO_CONTENT,
+        sync_to_thread=True,
+    )
+    def withdraw(
+        self, request: AnyRequest, petition_id: FromPath[UUID], civic: NamedDependency[CivicLedger]
+    ) -> None:
+        """Withdraw one's own signature while the petition is open."""
+        civic.petitions.withdraw_signature(
+            petition_id, signer=principal_of(request).actor, cause=cause_of(request)
+        )
+
+    @post(
+        "/{petition_id:uuid}/close",
+        guards=[requires(Role.COMMITTEE)],
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+    )
+    def close(
+        self,
+        request: AnyRequest,
+        petition_id: FromPath[UUID],
+        data: JSONBody[CloseRequest],
+        civic: NamedDependency[CivicLedger],
+    ) -> PetitionOut:
+        """Close the petition to signatures, with the reason."""
+        civic.petitions.close(petition_id, cause=cause_of(request, data.reason))
+        return PetitionOut.from_view(civic.petitions.get(petition_id))
+
+    @post(
+        "/{petition_id:uuid}/response",
+        guards=[requires(Role.COMMITTEE)],
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+    )
+    def respond(
+        self,
+        request: AnyRequest,
+        petition_id: FromPath[UUID],
+        data: JSONBody[OfficialResponse],
+        civic: NamedDependency[CivicLedger],
+    ) -> PetitionOut:
+        """Record the official response to the petition."""
+        civic.petitions.respond(petition_id, text=data.text, cause=cause_of(request))
+        return PetitionOut.from_view(civic.petitions.get(petition_id))
