@@ -54,7 +54,7 @@ def validate_lodging(
     if not text.strip() or len(text) > TEXT_MAX:
         raise InvalidPetition(f"the text must have 1 to {TEXT_MAX} characters")
     if deadline is not None:
-        if deadline.tzinfo is None:
+        if deadline.utcoffset() is None:
             raise InvalidPetition("the deadline must state its time zone")
         if deadline <= now:
             raise InvalidPetition("the deadline must be in the future")
