@@ -2,7 +2,8 @@
 # Install (if needed) and start a local PostgreSQL server for the test suite, idempotently.
 #
 # Uses Debian's packages (PostgreSQL 15 on Debian 12). Creates the role `civic` (password
-# `civic`, CREATEDB) and the database `civic`, reachable over TCP on 127.0.0.1 with password
+# `civic`, SUPERUSER: a throwaway test cluster, and DROP DATABASE ... WITH (FORCE) must be able
+# to end any session) and the database `civic`, reachable over TCP on 127.0.0.1 with password
 # authentication. The last line printed is the URL to export as CIVIC_TEST_POSTGRES_URL.
 # Needs root (or sudo); works with no standard input. Shared by `make postgres` and `.ci/run`.
 set -euo pipefail
@@ -68,9 +69,9 @@ psql_admin() { as_postgres psql -X -q -v ON_ERROR_STOP=1 -p "${port}" -d postgre
 
 if [[ "$(psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname = '${ROLE}'")" != 1 ]]; then
     log "creating role ${ROLE}"
-    psql_admin -c "CREATE ROLE ${ROLE} LOGIN CREATEDB PASSWORD '${PASSWORD}'"
+    psql_admin -c "CREATE ROLE ${ROLE} LOGIN SUPERUSER PASSWORD '${PASSWORD}'"
 else
-    psql_admin -c "ALTER ROLE ${ROLE} LOGIN CREATEDB PASSWORD '${PASSWORD}'"
+    psql_admin -c "ALTER ROLE ${ROLE} LOGIN SUPERUSER PASSWORD '${PASSWORD}'"
 fi
 if [[ "$(psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '${DATABASE}'")" != 1 ]]; then
     log "creating database ${DATABASE}"

@@ -3,7 +3,6 @@
 ApplicationError
 ├── NotFound               no such aggregate (HTTP 404)
 │   └── PetitionNotFound
-├── ConcurrentChange       the aggregate changed while the command was decided (HTTP 409)
 └── Unauthenticated        no account has this token (HTTP 401)
 """
 
@@ -26,10 +25,6 @@ class PetitionNotFound(NotFound):
     def __init__(self, petition_id: UUID) -> None:
         super().__init__(f"no petition has the id {petition_id}")
         self.petition_id = petition_id
-
-
-class ConcurrentChange(ApplicationError):
-    """Someone else changed the aggregate at the same moment; look again and retry."""
 
 
 class Unauthenticated(ApplicationError):

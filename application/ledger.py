@@ -21,7 +21,7 @@ from eventsourcing_sqlalchemy.recorders import (
     SQLAlchemyApplicationRecorder,
     SQLAlchemyTrackingRecorder,
 )
-from sqlalchemy import Engine, Table
+from sqlalchemy import Engine, Table, text
 from sqlalchemy.orm import Session
 
 from application.settings import Settings
@@ -88,9 +88,27 @@ class Ledger(Application[UUID]):
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A write transaction that nested library calls join; commits if the block succeeds."""
-        with self.datastore.transaction(commit=True) as session:
+        """A write transaction holding the log's write lock from its first statement.
+
+        Commands load, decide and record inside one, so every decision is taken on the state
+        it is recorded against (no signature lands after a concurrent closure). Nested calls,
+        the library's included, join the outermost transaction; it commits if the block succeeds.
+        """
+        transaction = self.datastore.transaction(commit=True)
+        with transaction as session:
+            if transaction.nested_level == 1:
+                self._lock_log(session)
             yield session
+
+    def _lock_log(self, session: Session) -> None:
+        """Serialise writers across processes: the library locks only at insert (PostgreSQL) or
+        within this process (SQLite)."""
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            table = self.events_table.name
+            session.execute(text(f"LOCK TABLE {table} IN EXCLUSIVE MODE"))
+        elif dialect == "sqlite":
+            session.execute(text("BEGIN IMMEDIATE"))
 
     def record(self, *aggregates: Aggregate | None) -> list[Recording[UUID]]:
         """Save the aggregates' pending events and project them, atomically."""
@@ -99,6 +117,11 @@ class Ledger(Application[UUID]):
             if self._read_models is not None:
                 self._read_models.catch_up_in(session, recorded=recordings)
         return recordings
+
+    def close(self) -> None:
+        """Close the application and its database connections (the library's close keeps them)."""
+        super().close()
+        self.engine.dispose()
 
     def get(self, aggregate_id: UUID, not_found: Callable[[UUID], Exception]) -> Any:
         """Load an aggregate, raising `not_found(id)` if it has no events."""

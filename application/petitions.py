@@ -9,20 +9,18 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
 from sqlalchemy import select
 
-from application.errors import ConcurrentChange, PetitionNotFound
+from application.errors import PetitionNotFound
 from application.ledger import Ledger
 from application.tables import petitions
-from domain.errors import AlreadySigned, NotSigned
+from domain.errors import InvalidCommand, NotSigned
 from domain.events import SYSTEM_ACTOR_PREFIX, Cause
 from domain.petition import Petition, Threshold
 from domain.signature import Signature, signature_id
 
 Clock = Callable[[], datetime]
 DEADLINE_ACTOR = f"{SYSTEM_ACTOR_PREFIX}deadlines"
-RETRIES = 5  # signing and withdrawing do not depend on order: reload and decide again
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,25 +63,28 @@ class PetitionService:
 
     def decide_admissibility(self, petition_id: UUID, *, admissible: bool, cause: Cause) -> None:
         """Declare the petition admissible or reject it (with a reason)."""
-        petition = self._load(petition_id)
-        petition.decide_admissibility(admissible=admissible, cause=cause)
-        self._record_decision(petition)
+        with self._ledger.transaction():
+            petition = self._load(petition_id)
+            petition.decide_admissibility(admissible=admissible, cause=cause)
+            self._ledger.record(petition)
 
     def close(self, petition_id: UUID, *, cause: Cause) -> None:
         """Close an open petition, with a reason."""
-        petition = self._load(petition_id)
-        petition.close(cause=cause)
-        self._record_decision(petition)
+        with self._ledger.transaction():
+            petition = self._load(petition_id)
+            petition.close(cause=cause)
+            self._ledger.record(petition)
 
     def respond(self, petition_id: UUID, *, text: str, cause: Cause) -> None:
         """Record the official response."""
-        petition = self._load(petition_id)
-        petition.respond(text=text, cause=cause)
-        self._record_decision(petition)
+        with self._ledger.transaction():
+            petition = self._load(petition_id)
+            petition.respond(text=text, cause=cause)
+            self._ledger.record(petition)
 
     def sign(self, petition_id: UUID, *, signer: str, cause: Cause) -> UUID:
         """Add `signer`'s signature; a second one is refused. Returns the signature id."""
-        for _ in range(RETRIES):
+        with self._ledger.transaction():
             petition = self._load(petition_id)
             now = self._clock()
             try:
@@ -94,16 +95,12 @@ class PetitionService:
                 signature = Signature.sign(petition=petition, signer=signer, cause=cause, now=now)
             else:
                 signature.sign_again(petition=petition, cause=cause, now=now)
-            try:
-                self._ledger.record(signature)
-            except IntegrityError:
-                continue  # signed concurrently (or the petition moved on): decide again
-            return signature.id
-        raise AlreadySigned("you have already signed this petition")
+            self._ledger.record(signature)
+        return signature.id
 
     def withdraw_signature(self, petition_id: UUID, *, signer: str, cause: Cause) -> None:
         """Withdraw `signer`'s signature while the petition is open."""
-        for _ in range(RETRIES):
+        with self._ledger.transaction():
             petition = self._load(petition_id)
             try:
                 signature: Signature = self._ledger.repository.get(
@@ -112,12 +109,7 @@ class PetitionService:
             except AggregateNotFoundError:
                 raise NotSigned("your signature is not on this petition") from None
             signature.withdraw(petition=petition, cause=cause, now=self._clock())
-            try:
-                self._ledger.record(signature)
-            except IntegrityError:
-                continue
-            return
-        raise NotSigned("your signature is not on this petition")
+            self._ledger.record(signature)
 
     def close_expired(self) -> list[UUID]:
         """Close every open petition whose deadline has passed; returns those closed."""
@@ -130,18 +122,16 @@ class PetitionService:
             ).all()
         closed = []
         for petition_id in due:
-            petition = self._load(petition_id)
-            if not petition.deadline_passed(now):
-                continue
-            petition.close(
-                cause=Cause(
-                    actor=DEADLINE_ACTOR, correlation_id=str(uuid4()), reason="deadline reached"
+            with self._ledger.transaction():
+                petition = self._load(petition_id)
+                if not petition.deadline_passed(now):
+                    continue  # closed meanwhile
+                petition.close(
+                    cause=Cause(
+                        actor=DEADLINE_ACTOR, correlation_id=str(uuid4()), reason="deadline reached"
+                    )
                 )
-            )
-            try:
                 self._ledger.record(petition)
-            except IntegrityError:
-                continue  # changed meanwhile: the next sweep decides again
             closed.append(petition_id)
         return closed
 
@@ -161,6 +151,8 @@ class PetitionService:
 
     def list(self, *, status: str | None, after: int | None, limit: int) -> PetitionPage:
         """Petitions in the order they were lodged, `limit` at a time after cursor `after`."""
+        if limit < 1:
+            raise InvalidCommand("a page holds at least one item")
         query = select(petitions).order_by(petitions.c.position).limit(limit + 1)
         if status is not None:
             query = query.where(petitions.c.status == status)
@@ -177,12 +169,3 @@ class PetitionService:
     def _load(self, petition_id: UUID) -> Petition:
         petition: Petition = self._ledger.get(petition_id, PetitionNotFound)
         return petition
-
-    def _record_decision(self, petition: Petition) -> None:
-        """Decisions depend on the state they were taken in: a concurrent change is a conflict."""
-        try:
-            self._ledger.record(petition)
-        except IntegrityError:
-            raise ConcurrentChange(
-                "the petition changed while your request was processed; look again and retry"
-            ) from None

@@ -23,7 +23,7 @@ from litestar.status_codes import (
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
 
-from application.errors import ConcurrentChange, NotFound, Unauthenticated
+from application.errors import NotFound, Unauthenticated
 from domain.errors import DomainError, IllegalTransition, InvalidCommand
 
 PROBLEM_BASE = "https://civic-ledger.org/problems/"
@@ -49,8 +49,8 @@ EXCEPTION_MAP: dict[type[Exception], Callable[[Exception], ProblemDetailsExcepti
     InvalidCommand: _problem(HTTP_422_UNPROCESSABLE_ENTITY, "invalid-command", "Invalid request"),
     IllegalTransition: _problem(HTTP_409_CONFLICT, "illegal-transition", "Not allowed now"),
     NotFound: _problem(HTTP_404_NOT_FOUND, "not-found", "Not found"),
-    ConcurrentChange: _problem(HTTP_409_CONFLICT, "concurrent-change", "Changed meanwhile"),
-    # A write that lost a race the application did not retry: the caller may try again.
+    # Writers are serialised, so this is a write that raced another process's unique key
+    # (e.g. two databases sharing a log by mistake): the caller may look again and retry.
     IntegrityError: _problem(HTTP_409_CONFLICT, "concurrent-change", "Changed meanwhile"),
     Unauthenticated: _problem(HTTP_401_UNAUTHORIZED, "unauthenticated", "Not authenticated"),
 }
