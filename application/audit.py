@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from application.ledger import Ledger
 from application.tables import audit_events
+from domain.errors import InvalidCommand
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,8 @@ class AuditTrail:
     ) -> AuditPage:
         """Entries matching every given filter, oldest first, after position `after`."""
         c = audit_events.c
+        if limit < 1:
+            raise InvalidCommand("a page holds at least one item")
         query = select(audit_events).order_by(c.position).limit(limit + 1)
         if actor is not None:
             query = query.where(c.actor == actor)

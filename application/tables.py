@@ -51,7 +51,7 @@ petitions = Table(
     Column("text", Text, nullable=False),
     Column("deadline", UTCDateTime, nullable=True),
     Column("status", String(16), nullable=False, index=True),
-    Column("lodged_by", String(64), nullable=False),
+    Column("lodged_by", String(128), nullable=False),
     Column("lodged_at", UTCDateTime, nullable=False),
     Column("signature_count", Integer, nullable=False),
     # [{"signatures", "consequence", "reached_at", "signature_id"}], in increasing order
@@ -74,9 +74,9 @@ audit_events = Table(
     Column("aggregate_type", String(64), nullable=False),
     Column("version", Integer, nullable=False),
     Column("type", String(128), nullable=False, index=True),
-    Column("actor", String(64), nullable=False, index=True),
+    Column("actor", String(128), nullable=False, index=True),
     Column("reason", Text, nullable=True),
-    Column("correlation_id", String(64), nullable=False, index=True),
+    Column("correlation_id", String(128), nullable=False, index=True),
     Column("data", JSON, nullable=False),
     Index("audit_events_aggregate", "aggregate_id", "position"),
 )

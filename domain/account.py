@@ -8,6 +8,7 @@ from eventsourcing.domain import event
 
 from domain.errors import InvalidCommand
 from domain.events import Cause, CivicAggregate
+from domain.text import check_text
 
 NAME_MAX = 100
 
@@ -38,8 +39,7 @@ class Account(CivicAggregate):
     @classmethod
     def open(cls, *, name: str, roles: list[Role], token_hash: str, cause: Cause) -> Account:
         """Open an account; the token itself is never recorded, only its hash."""
-        if not name.strip() or len(name) > NAME_MAX:
-            raise InvalidCommand(f"an account name must have 1 to {NAME_MAX} characters")
+        check_text(name, what="an account name", max_length=NAME_MAX)
         if not roles:
             raise InvalidCommand("an account needs at least one role")
         return cls(

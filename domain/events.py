@@ -11,7 +11,11 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from domain.text import check_text
+
 SYSTEM_ACTOR_PREFIX = "system:"
+ID_MAX = 128  # actors and correlation ids: account UUIDs, `system:` names, request ids
+REASON_MAX = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +25,14 @@ class Cause:
     actor: str
     correlation_id: str
     reason: str | None = None
+
+    def __post_init__(self) -> None:
+        check_text(self.actor, what="the actor", max_length=ID_MAX)
+        check_text(self.correlation_id, what="the correlation id", max_length=ID_MAX)
+        if self.reason is not None and not self.reason.strip():
+            object.__setattr__(self, "reason", None)  # a blank reason is no reason
+        if self.reason is not None:
+            check_text(self.reason, what="the reason", max_length=REASON_MAX)
 
     def fields(self) -> dict[str, Any]:
         """The envelope as keyword arguments for an event-triggering method."""

@@ -7,7 +7,7 @@ its signatures, however many there are; the petition records only the thresholds
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from eventsourcing.domain import event
@@ -21,11 +21,13 @@ from domain.errors import (
     ReasonRequired,
 )
 from domain.events import Cause, CivicAggregate
+from domain.text import check_text
 
 TITLE_MAX = 200
 TEXT_MAX = 20_000
 CONSEQUENCE_MAX = 100
 THRESHOLDS_MAX = 10
+DEADLINE_HORIZON = timedelta(days=3653)  # ten years: later is a typo, not a plan
 
 
 class PetitionStatus(StrEnum):
@@ -49,25 +51,27 @@ def validate_lodging(
     title: str, text: str, deadline: datetime | None, thresholds: list[Threshold], now: datetime
 ) -> None:
     """Raise `InvalidPetition` unless these make an acceptable petition."""
-    if not title.strip() or len(title) > TITLE_MAX:
-        raise InvalidPetition(f"the title must have 1 to {TITLE_MAX} characters")
-    if not text.strip() or len(text) > TEXT_MAX:
-        raise InvalidPetition(f"the text must have 1 to {TEXT_MAX} characters")
+    check_text(title, what="the title", max_length=TITLE_MAX, error=InvalidPetition)
+    check_text(text, what="the text", max_length=TEXT_MAX, error=InvalidPetition)
     if deadline is not None:
         if deadline.utcoffset() is None:
             raise InvalidPetition("the deadline must state its time zone")
         if deadline <= now:
             raise InvalidPetition("the deadline must be in the future")
+        if deadline > now + DEADLINE_HORIZON:
+            raise InvalidPetition("the deadline must be within ten years")
     if len(thresholds) > THRESHOLDS_MAX:
         raise InvalidPetition(f"a petition has at most {THRESHOLDS_MAX} thresholds")
     previous = 0
     for threshold in thresholds:
         if threshold.signatures <= previous:
             raise InvalidPetition("thresholds must be positive and strictly increasing")
-        if not threshold.consequence.strip() or len(threshold.consequence) > CONSEQUENCE_MAX:
-            raise InvalidPetition(
-                f"each threshold needs a consequence of 1 to {CONSEQUENCE_MAX} characters"
-            )
+        check_text(
+            threshold.consequence,
+            what="each threshold's consequence",
+            max_length=CONSEQUENCE_MAX,
+            error=InvalidPetition,
+        )
         previous = threshold.signatures
 
 
@@ -247,8 +251,7 @@ class Petition(CivicAggregate):
             raise NotOpen(f"only an admitted petition can be answered; this one is {self.status}")
         if self.response is not None:
             raise AlreadyAnswered("the petition already has its official response")
-        if not text.strip() or len(text) > TEXT_MAX:
-            raise InvalidPetition(f"the response must have 1 to {TEXT_MAX} characters")
+        check_text(text, what="the response", max_length=TEXT_MAX, error=InvalidPetition)
         self._responded(text=text, **cause.fields())
 
     @event(Responded)

@@ -16,7 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from application.settings import Settings
 from application.system import CivicLedger
 from interfaces.http.audit import AuditController
-from interfaces.http.context import RequestContext
+from interfaces.http.context import RequestContext, refuse_bad_credentials
 from interfaces.http.petitions import PetitionController
 from interfaces.http.problems import internal_error, problem_details_plugin
 
@@ -32,12 +32,14 @@ def health() -> dict[str, str]:
 
 
 def _sweep_deadlines(civic: CivicLedger, stop: threading.Event, every: float) -> None:
-    """Close petitions whose deadline passed, until the app stops."""
-    while not stop.wait(every):
+    """Close petitions whose deadline passed, at start and then every `every` seconds."""
+    while True:
         try:
             civic.petitions.close_expired()
         except Exception:
             log.exception("closing expired petitions failed; will try again")
+        if stop.wait(every):
+            return
 
 
 def create_app(
@@ -70,6 +72,7 @@ def create_app(
         route_handlers=[PetitionController, AuditController, health],
         dependencies={"civic": Provide(lambda: ledger, sync_to_thread=False)},
         middleware=[RequestContext(ledger)],
+        guards=[refuse_bad_credentials],
         plugins=[problem_details_plugin()],
         exception_handlers={Exception: internal_error},
         lifespan=[lifespan],

@@ -12,10 +12,12 @@ from litestar.params import FromQuery, Parameter
 from application.system import CivicLedger
 from domain.account import Role
 from interfaces.http.context import requires
-from interfaces.http.schemas import AuditEntry, AuditList
+from interfaces.http.schemas import MAX_POSITION, AuditEntry, AuditList
 
 Limit = Annotated[int, Parameter(ge=1, le=1000, description="page size")]
-Cursor = Annotated[int | None, Parameter(ge=0, description="the `next` of the previous page")]
+Cursor = Annotated[
+    int | None, Parameter(ge=0, le=MAX_POSITION, description="the `next` of the previous page")
+]
 Short = Annotated[str | None, Parameter(max_length=128)]
 
 

@@ -22,6 +22,7 @@ from domain.account import Role
 from domain.events import Cause
 
 CORRELATION_HEADER = "x-correlation-id"
+AUTH_ERROR = "authentication_error"
 _CORRELATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
@@ -29,7 +30,7 @@ class RequestContext(ASGIMiddleware):
     """Give each request a correlation id (the client's, if well formed) and its account, if any.
 
     A missing token leaves the request anonymous (guards refuse it where an account is needed);
-    a token that matches no account is refused at once.
+    a token that matches no account is noted, and `refuse_bad_credentials` refuses the request.
     """
 
     def __init__(self, civic: CivicLedger) -> None:
@@ -52,18 +53,28 @@ class RequestContext(ASGIMiddleware):
         if authorization is not None:
             scheme, _, token = authorization.partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
-                raise NotAuthorizedException(
-                    "use 'Authorization: Bearer <token>'", headers={"WWW-Authenticate": "Bearer"}
-                )
-            try:
-                scope["user"] = await anyio.to_thread.run_sync(
-                    self._civic.accounts.authenticate, token.strip()
-                )
-            except Unauthenticated as exc:
-                raise NotAuthorizedException(
-                    str(exc), headers={"WWW-Authenticate": "Bearer"}
-                ) from None
+                scope["state"][AUTH_ERROR] = "use 'Authorization: Bearer <token>'"
+            else:
+                try:
+                    scope["user"] = await anyio.to_thread.run_sync(
+                        self._civic.accounts.authenticate, token.strip()
+                    )
+                except Unauthenticated as exc:
+                    scope["state"][AUTH_ERROR] = str(exc)
         await next_app(scope, receive, send_with_id)
+
+
+def refuse_bad_credentials(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """An app-wide guard: a token that was sent but is not valid is refused, on every route.
+
+    A guard rather than a raise in the middleware, so that the refusal goes through the
+    exception handlers inside the middleware and carries the correlation id like any response.
+    """
+    error = connection.scope.get("state", {}).get(AUTH_ERROR)
+    if error is not None:
+        raise NotAuthorizedException(error, headers={"WWW-Authenticate": "Bearer"})
 
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]

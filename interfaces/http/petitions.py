@@ -15,6 +15,7 @@ from domain.account import Role
 from domain.petition import PetitionStatus, Threshold
 from interfaces.http.context import cause_of, principal_of, requires
 from interfaces.http.schemas import (
+    MAX_POSITION,
     AdmissibilityDecision,
     AuditEntry,
     AuditList,
@@ -28,7 +29,9 @@ from interfaces.http.schemas import (
 
 AnyRequest = Request[Any, Any, Any]
 Limit = Annotated[int, Parameter(ge=1, le=500, description="page size")]
-Cursor = Annotated[int | None, Parameter(ge=0, description="the `next` of the previous page")]
+Cursor = Annotated[
+    int | None, Parameter(ge=0, le=MAX_POSITION, description="the `next` of the previous page")
+]
 
 
 class PetitionController(Controller):

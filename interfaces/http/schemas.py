@@ -8,13 +8,16 @@ from uuid import UUID
 
 import msgspec
 
+from domain.events import REASON_MAX
 from domain.petition import CONSEQUENCE_MAX, TEXT_MAX, THRESHOLDS_MAX, TITLE_MAX
 
-REASON_MAX = 2_000
 MAX_SIGNATURES = 1_000_000_000
 
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=REASON_MAX)]
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
+MAX_POSITION = (
+    2**53 - 1
+)  # a cursor is a log position; larger ones are not positions (nor JSON-safe)
 
 
 class Request(msgspec.Struct, forbid_unknown_fields=True):

@@ -1,0 +1,152 @@
+"""The real `civic` console script as the tests drive it: `serve` in a subprocess, and one-shot
+commands such as `accounts create`, each on a database named by `CIVIC_DATABASE_URL`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import httpx
+import pytest
+
+CIVIC = Path(sys.executable).parent / "civic"
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+COMMAND_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """An account opened with `civic accounts create`: its id is the actor of its events."""
+
+    id: str
+    name: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The `Authorization` header that authenticates as this account."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def civic(database_url: str, workdir: Path, *args: str) -> str:
+    """Run `civic ARGS` on the database to completion and return its stdout (fail on exit != 0)."""
+    completed = subprocess.run(
+        [str(CIVIC), *args],
+        env={**os.environ, "CIVIC_DATABASE_URL": database_url},
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=COMMAND_TIMEOUT,
+        check=False,
+    )
+    if completed.returncode != 0:
+        pytest.fail(
+            f"`civic {' '.join(args)}` exited {completed.returncode}:\n{completed.stderr}",
+            pytrace=False,
+        )
+    return completed.stdout
+
+
+def create_account(database_url: str, workdir: Path, name: str, *roles: str) -> Account:
+    """Open an account with the CLI; its output is `account <id> (<roles>) token: <token>`."""
+    role_options = [option for role in roles for option in ("--role", role)]
+    words = civic(database_url, workdir, "accounts", "create", name, *role_options).split()
+    assert words[0] == "account", words
+    return Account(id=words[1], name=name, token=words[-1])
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Server:
+    """`civic serve` in a subprocess on its own port, its output kept in files under `workdir`."""
+
+    def __init__(self, database_url: str, workdir: Path) -> None:
+        self.database_url = database_url
+        self.workdir = workdir
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._stderr_path = workdir / f"serve-{self.port}.stderr"
+        self._process: subprocess.Popen[bytes] | None = None
+        self._logs: list[IO[bytes]] = []
+
+    def start(self) -> None:
+        """Start the server and wait until `GET /health` answers (fail with its stderr if not)."""
+        stdout = (self.workdir / f"serve-{self.port}.stdout").open("wb")
+        stderr = self._stderr_path.open("wb")
+        self._logs = [stdout, stderr]
+        self._process = subprocess.Popen(
+            [str(CIVIC), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env={**os.environ, "CIVIC_DATABASE_URL": self.database_url},
+            cwd=self.workdir,
+            stdout=stdout,
+            stderr=stderr,
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                self._reap()
+                pytest.fail(f"`civic serve` exited {self._process.returncode}:\n{self.stderr()}")
+            try:
+                if httpx.get(f"{self.base_url}/health", timeout=1.0).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        pytest.fail(f"`civic serve` did not answer within {START_TIMEOUT} s:\n{self.stderr()}")
+
+    def stop(self) -> None:
+        """Ask the server to shut down (SIGTERM); kill it if it has not within the timeout."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+        self._reap()
+
+    def kill(self) -> None:
+        """Kill the server outright (SIGKILL), as a crash or an out-of-memory killer would."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGKILL)
+        self._reap()
+        assert self._process.returncode == -signal.SIGKILL
+
+    def stderr(self) -> str:
+        """What the server wrote to stderr so far (its log)."""
+        return self._stderr_path.read_text(errors="replace")
+
+    def _reap(self) -> None:
+        """Wait for the process to end and close its log files."""
+        if self._process is not None:
+            self._process.wait()
+        for log in self._logs:
+            log.close()
+        self._logs = []
+
+
+@contextmanager
+def serving(database_url: str, workdir: Path) -> Iterator[Server]:
+    """A started server on the database, stopped when the block ends."""
+    server = Server(database_url, workdir)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
