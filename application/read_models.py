@@ -19,7 +19,7 @@ from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Recording
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from application.errors import PetitionNotFound
@@ -77,6 +77,27 @@ class ReadModels:
         self._ledger = ledger
         metadata.create_all(ledger.engine)
         ledger.attach(self)
+        # Built once: on the write path, building and hashing statements costs more than running
+        # them.
+        tracking, events = ledger.tracking_recorder.tracking_table.c, ledger.events_table.c
+        self._read_positions = select(
+            select(tracking.notification_id)
+            .where(tracking.application_name == TRACKING_NAME)
+            .scalar_subquery(),
+            select(func.max(events.id)).where(events.id < bindparam("first")).scalar_subquery(),
+        )
+        self._write_position = (
+            update(ledger.tracking_recorder.tracking_table)
+            .where(tracking.application_name == TRACKING_NAME)
+            .values(notification_id=bindparam("position"))
+        )
+        self._insert_audit = insert(audit_events)
+        self._count_signature = (
+            update(petitions)
+            .where(petitions.c.id == bindparam("petition_id"))
+            .values(signature_count=petitions.c.signature_count + bindparam("delta"))
+            .returning(petitions.c.signature_count, petitions.c.thresholds)
+        )
 
     def catch_up(self) -> int:
         """Apply whatever the views have not seen yet, in a transaction of its own."""
@@ -95,8 +116,10 @@ class ReadModels:
         tracked position (the usual case, since every write projects), they are applied as they
         are, without reading them back from the log.
         """
-        position = self._position(session)
-        if recorded and self._follows(session, position, recorded[0].notification.id):
+        first = recorded[0].notification.id if recorded else 0
+        position, before = session.execute(self._read_positions, {"first": first}).one()
+        position = int(position or 0)
+        if recorded and int(before or 0) == position:  # nothing between: apply them as they are
             pending = deque(recorded)
             applied = 0
             while pending:
@@ -133,34 +156,14 @@ class ReadModels:
                 progress(position, max(last, position))
         return position, applied
 
-    def _position(self, session: Session) -> int:
-        """The last position applied, from the library's tracking table."""
-        table = self._ledger.tracking_recorder.tracking_table
-        position = session.execute(
-            select(table.c.notification_id).where(table.c.application_name == TRACKING_NAME)
-        ).scalar_one_or_none()
-        return int(position or 0)
-
     def _set_position(self, session: Session, position: int) -> None:
         """Record the position reached, in the same transaction as the views' changes."""
-        table = self._ledger.tracking_recorder.tracking_table
-        changed = session.execute(
-            update(table)
-            .where(table.c.application_name == TRACKING_NAME)
-            .values(notification_id=position)
-        )
+        changed = session.execute(self._write_position, {"position": position})
         if not changed.rowcount:  # type: ignore[attr-defined]  # a CursorResult for an UPDATE
+            table = self._ledger.tracking_recorder.tracking_table
             session.execute(
                 insert(table).values(application_name=TRACKING_NAME, notification_id=position)
             )
-
-    def _follows(self, session: Session, position: int, first: int) -> bool:
-        """True if no event lies between the tracked position and `first`."""
-        table = self._ledger.events_table
-        before = session.execute(
-            select(func.max(table.c.id)).where(table.c.id < first)
-        ).scalar_one_or_none()
-        return int(before or 0) == position
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Empty the views and apply the whole log again, in one transaction."""
@@ -191,18 +194,19 @@ class ReadModels:
     def _audit(self, session: Session, position: int, domain_event: CivicAggregate.Event) -> None:
         aggregate_type, _, _ = event_type(domain_event).partition(".")
         session.execute(
-            insert(audit_events).values(
-                position=position,
-                timestamp=domain_event.timestamp,
-                aggregate_id=domain_event.originator_id,
-                aggregate_type=aggregate_type,
-                version=domain_event.originator_version,
-                type=event_type(domain_event),
-                actor=domain_event.actor,
-                reason=domain_event.reason,
-                correlation_id=domain_event.correlation_id,
-                data=event_data(domain_event),
-            )
+            self._insert_audit,
+            {
+                "position": position,
+                "timestamp": domain_event.timestamp,
+                "aggregate_id": domain_event.originator_id,
+                "aggregate_type": aggregate_type,
+                "version": domain_event.originator_version,
+                "type": event_type(domain_event),
+                "actor": domain_event.actor,
+                "reason": domain_event.reason,
+                "correlation_id": domain_event.correlation_id,
+                "data": event_data(domain_event),
+            },
         )
 
     # -- petitions -----------------------------------------------------------------------------
@@ -269,22 +273,15 @@ class ReadModels:
     def _apply_signature(self, session: Session, e: Signature.Event) -> list[Recording[UUID]]:
         petition_id = e.petition_id
         delta = -1 if isinstance(e, Signature.Withdrawn) else 1
-        row = petitions.c
-        session.execute(
-            update(petitions)
-            .where(row.id == petition_id)
-            .values(signature_count=row.signature_count + delta)
-        )
-        return self._reach_thresholds(session, petition_id, e) if delta > 0 else []
+        count, thresholds = session.execute(
+            self._count_signature, {"petition_id": petition_id, "delta": delta}
+        ).one()
+        return self._reach_thresholds(petition_id, e, count, thresholds) if delta > 0 else []
 
     def _reach_thresholds(
-        self, session: Session, petition_id: UUID, e: Signature.Event
+        self, petition_id: UUID, e: Signature.Event, count: int, thresholds: list[dict[str, Any]]
     ) -> list[Recording[UUID]]:
         """The policy: a count that first reaches a threshold records it on the petition, once."""
-        row = petitions.c
-        count, thresholds = session.execute(
-            select(row.signature_count, row.thresholds).where(row.id == petition_id)
-        ).one()
         if not any(t["signatures"] == count and t["reached_at"] is None for t in thresholds):
             return []
         petition: Petition = self._ledger.get(petition_id, PetitionNotFound)
