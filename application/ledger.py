@@ -43,7 +43,7 @@ class Ledger(Application[UUID]):
             path.parent.mkdir(parents=True, exist_ok=True)
         super().__init__(
             env={
-                "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+                "PERSISTENCE_MODULE": "application.store:CivicFactory",
                 "SQLALCHEMY_URL": settings.database_url,
                 "CREATE_TABLE": "y",
             }
