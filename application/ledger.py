@@ -21,7 +21,7 @@ from eventsourcing_sqlalchemy.recorders import (
     SQLAlchemyApplicationRecorder,
     SQLAlchemyTrackingRecorder,
 )
-from sqlalchemy import Engine, Table, text
+from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session
 
 from application.settings import Settings
@@ -103,12 +103,13 @@ class Ledger(Application[UUID]):
     def _lock_log(self, session: Session) -> None:
         """Serialise writers across processes: the library locks only at insert (PostgreSQL) or
         within this process (SQLite)."""
+        connection = session.connection()
         dialect = self.engine.dialect.name
         if dialect == "postgresql":
             table = self.events_table.name
-            session.execute(text(f"LOCK TABLE {table} IN EXCLUSIVE MODE"))
+            connection.exec_driver_sql(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
         elif dialect == "sqlite":
-            session.execute(text("BEGIN IMMEDIATE"))
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     def record(self, *aggregates: Aggregate | None) -> list[Recording[UUID]]:
         """Save the aggregates' pending events and project them, atomically."""
