@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import timedelta
 from itertools import islice
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 import click
@@ -181,12 +181,27 @@ def _report(civic: CivicLedger, path: Path, seconds: float) -> None:
         reached = [t for t in p["thresholds"] if t["reached_at"]]  # type: ignore[attr-defined]
         if reached:
             click.echo(f"    {p['signature_count']:>6,} signatures  {p['title']}")
+    rejection = civic.audit.events(event_type="Petition.AdmissibilityDecided", limit=100).items
+    click.echo(
+        "  from the audit trail, a rejection and each quorum, with the request that caused it:"
+    )
+    entries = [next(e for e in rejection if e["data"]["admissible"] is False)]
+    entries += civic.audit.events(event_type="Petition.ThresholdReached", limit=10).items
+    for entry in entries:
+        _print_entry(entry, names)
+        if entry["type"] == "Petition.ThresholdReached":
+            for caused in civic.audit.events(correlation_id=entry["correlation_id"]).items:
+                if caused["position"] != entry["position"]:
+                    _print_entry(caused, names, indent="      caused by ")
     click.echo("  the tail of the audit trail:")
-    tail = civic.audit.events(after=max(positions - 8, 0), limit=8).items
-    for entry in tail:
-        actor = names.get(entry["actor"], entry["actor"])
-        reason = f"  why: {entry['reason']}" if entry["reason"] else ""
-        click.echo(
-            f"    #{entry['position']:<6} {entry['timestamp']:%Y-%m-%d %H:%M:%S}  "
-            f"{entry['type']:<26} by {actor}{reason}  [{entry['correlation_id']}]"
-        )
+    for entry in civic.audit.events(after=max(positions - 4, 0), limit=4).items:
+        _print_entry(entry, names)
+
+
+def _print_entry(entry: dict[str, Any], names: dict[str, str], indent: str = "    ") -> None:
+    actor = names.get(entry["actor"], entry["actor"])
+    reason = f"  why: {entry['reason']}" if entry["reason"] else ""
+    click.echo(
+        f"{indent}#{entry['position']:<6} {entry['timestamp']:%Y-%m-%d %H:%M:%S}  "
+        f"{entry['type']:<26} by {actor}{reason}  [{entry['correlation_id']}]"
+    )

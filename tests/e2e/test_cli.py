@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from .api import CivicApi, every_petition, json_of
 from .server import civic
@@ -37,3 +38,21 @@ class TestProjectionsRebuild:
         json_of(api.sign(petition["id"], api.citizens[2]), 201)
         assert api.petition(petition["id"])["signature_count"] == 3
         assert api.audit()[:-1] == audit
+
+
+class TestDemo:
+    """`civic demo`, the main job: Grenoble's scenario on a fresh SQLite file."""
+
+    def test_the_demo_plays_the_grenoble_scenario(self, tmp_path: Path) -> None:
+        """26 lodged, 16 rejected with their reason, 10 open, 3 at the quorum, on a fresh file."""
+        database = tmp_path / "demo.sqlite"
+        database.write_bytes(b"an old file the demo must replace")
+        output = civic("sqlite:///unused.sqlite", tmp_path, "demo", "--database", str(database))
+        assert "26 lodged: 10 open, 16 rejected" in output
+        assert len(re.findall(r"^\s+2,\d{3} signatures  ", output, re.MULTILINE)) == 3
+        assert output.count("Petition.ThresholdReached") == 3
+        assert "outside the municipality's competence" in output
+
+        events = re.search(r"(\d+) events in the log", output)
+        assert events is not None
+        assert stored_events(f"sqlite:///{database}") == int(events[1])
