@@ -17,6 +17,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Recording
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from eventsourcing_sqlalchemy.datastore import transactions as current_transaction
 from eventsourcing_sqlalchemy.recorders import (
     SQLAlchemyApplicationRecorder,
     SQLAlchemyTrackingRecorder,
@@ -24,6 +25,7 @@ from eventsourcing_sqlalchemy.recorders import (
 from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session
 
+from application.fair_lock import FairLock
 from application.settings import Settings
 
 if TYPE_CHECKING:
@@ -51,6 +53,7 @@ class Ledger(Application[UUID]):
         self.settings = settings
         self.tracking = self.factory.tracking_recorder()
         self._read_models: ReadModels | None = None
+        self._writers = FairLock()
 
     @property
     def datastore(self) -> SQLAlchemyDatastore:
@@ -94,11 +97,15 @@ class Ledger(Application[UUID]):
         it is recorded against (no signature lands after a concurrent closure). Nested calls,
         the library's included, join the outermost transaction; it commits if the block succeeds.
         """
-        transaction = self.datastore.transaction(commit=True)
-        with transaction as session:
-            if transaction.nested_level == 1:
+        if current_transaction.get(None) is not None:  # nested: join the outermost one
+            with self.datastore.transaction(commit=True) as session:
+                yield session
+            return
+        with self._writers:  # first come, first served, then the database's own lock
+            transaction = self.datastore.transaction(commit=True)
+            with transaction as session:
                 self._lock_log(session)
-            yield session
+                yield session
 
     def _lock_log(self, session: Session) -> None:
         """Serialise writers across processes: the library locks only at insert (PostgreSQL) or
