@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -13,22 +12,15 @@ from sqlalchemy import select
 
 from application.errors import PetitionNotFound
 from application.ledger import Ledger
+from application.pages import Page, read_page
 from application.tables import petitions
-from domain.errors import InvalidCommand, NotSigned
+from domain.errors import NotSigned
 from domain.events import SYSTEM_ACTOR_PREFIX, Cause
 from domain.petition import Petition, Threshold
 from domain.signature import Signature, signature_id
 
 Clock = Callable[[], datetime]
 DEADLINE_ACTOR = f"{SYSTEM_ACTOR_PREFIX}deadlines"
-
-
-@dataclass(frozen=True, slots=True)
-class PetitionPage:
-    """One page of the petition list and the cursor of the next one."""
-
-    items: list[dict[str, Any]]
-    next: int | None
 
 
 class PetitionService:
@@ -149,20 +141,12 @@ class PetitionService:
             raise PetitionNotFound(petition_id)
         return dict(row)
 
-    def list(self, *, status: str | None, after: int | None, limit: int) -> PetitionPage:
+    def list(self, *, status: str | None, after: int | None, limit: int) -> Page:
         """Petitions in the order they were lodged, `limit` at a time after cursor `after`."""
-        if limit < 1:
-            raise InvalidCommand("a page holds at least one item")
-        query = select(petitions).order_by(petitions.c.position).limit(limit + 1)
+        query = select(petitions)
         if status is not None:
             query = query.where(petitions.c.status == status)
-        if after is not None:
-            query = query.where(petitions.c.position > after)
-        with self._ledger.engine.connect() as connection:
-            rows = [dict(r) for r in connection.execute(query).mappings()]
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return PetitionPage(items=rows, next=rows[-1]["position"] if more else None)
+        return read_page(self._ledger.engine, query, petitions.c.position, after, limit)
 
     # -- helpers -------------------------------------------------------------------------------
 
