@@ -183,7 +183,7 @@ def _report(civic: CivicLedger, path: Path, seconds: float) -> None:
             click.echo(f"    {p['signature_count']:>6,} signatures  {p['title']}")
     rejection = civic.audit.events(event_type="Petition.AdmissibilityDecided", limit=100).items
     click.echo(
-        "  from the audit trail, a rejection and each quorum, with the request that caused it:"
+        "  from the audit trail, a rejection, and each quorum with the signature that reached it:"
     )
     entries = [next(e for e in rejection if e["data"]["admissible"] is False)]
     entries += civic.audit.events(event_type="Petition.ThresholdReached", limit=10).items
@@ -192,7 +192,7 @@ def _report(civic: CivicLedger, path: Path, seconds: float) -> None:
         if entry["type"] == "Petition.ThresholdReached":
             for caused in civic.audit.events(correlation_id=entry["correlation_id"]).items:
                 if caused["position"] != entry["position"]:
-                    _print_entry(caused, names, indent="      caused by ")
+                    _print_entry(caused, names, indent="      reached by ")
     click.echo("  the tail of the audit trail:")
     for entry in civic.audit.events(after=max(positions - 4, 0), limit=4).items:
         _print_entry(entry, names)
