@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 
 from .api import CivicApi, Json, assert_problem, json_of, petition_body
@@ -27,6 +28,11 @@ class Route:
     def url(self, petition_id: str) -> str:
         """The route's URL for this petition."""
         return self.path.format(id=petition_id)
+
+    def send_as_allowed(self, api: CivicApi, petition_id: str, **request: Any) -> httpx.Response:
+        """Call the route on the petition as an account allowed to, with `request`'s body."""
+        headers = {**api.account(self.allowed).headers, **request.pop("headers", {})}
+        return api.client.request(self.method, self.url(petition_id), headers=headers, **request)
 
 
 LODGE = Route("lodge", "POST", "/petitions", "citizen", petition_body())
@@ -185,11 +191,8 @@ class TestMalformedInput:
         petition = api.open_petition()
 
         with api.records_nothing():
-            response = api.client.request(
-                route.method,
-                route.url(petition["id"]),
-                content=content,
-                headers={**api.account(route.allowed).headers, "Content-Type": "application/json"},
+            response = route.send_as_allowed(
+                api, petition["id"], content=content, headers={"Content-Type": "application/json"}
             )
 
         assert_problem(response, 400)
@@ -201,12 +204,7 @@ class TestMalformedInput:
         body = {**(route.body or {}), "signatures": 10**6}
 
         with api.records_nothing():
-            response = api.client.request(
-                route.method,
-                route.url(petition["id"]),
-                json=body,
-                headers=api.account(route.allowed).headers,
-            )
+            response = route.send_as_allowed(api, petition["id"], json=body)
 
         assert_problem(response, 400)
 
@@ -216,12 +214,7 @@ class TestMalformedInput:
         petition = api.open_petition()
 
         with api.records_nothing():
-            response = api.client.request(
-                route.method,
-                route.url(petition["id"]),
-                json={},
-                headers=api.account(route.allowed).headers,
-            )
+            response = route.send_as_allowed(api, petition["id"], json={})
 
         assert_problem(response, 400)
 
@@ -253,12 +246,7 @@ class TestMalformedInput:
         petition = api.open_petition()
 
         with api.records_nothing():
-            response = api.client.request(
-                route.method,
-                route.url(petition["id"]),
-                json=body,
-                headers=api.account(route.allowed).headers,
-            )
+            response = route.send_as_allowed(api, petition["id"], json=body)
 
         assert_problem(response, 400)
 
@@ -399,12 +387,7 @@ class TestNeverA500:
         petition = api.open_petition() if route is not DECIDE else api.lodge()
 
         with api.records_nothing():
-            response = api.client.request(
-                route.method,
-                route.url(petition["id"]),
-                json=body,
-                headers=api.account(route.allowed).headers,
-            )
+            response = route.send_as_allowed(api, petition["id"], json=body)
 
         assert response.status_code in {400, 422}, response.text
         assert_problem(response, response.status_code)
