@@ -7,13 +7,26 @@ import sys
 from uuid import uuid4
 
 import click
+from eventsourcing.persistence import PersistenceError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy.exc import SQLAlchemyError
 
-from application.settings import Settings
+from application.settings import Settings, SettingsError
 from application.system import CivicLedger
 from domain.account import Role
 from domain.errors import DomainError
 from domain.events import SYSTEM_ACTOR_PREFIX, Cause
+
+
+def open_civic() -> CivicLedger:
+    """The application on the configured database, or a clear error and exit status 1."""
+    try:
+        return CivicLedger(Settings.from_env())
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    except (PersistenceError, SQLAlchemyError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise click.ClickException(f"cannot open the database: {reason}") from None
 
 
 def operator_cause(reason: str | None = None) -> Cause:
@@ -49,7 +62,7 @@ def serve(host: str, port: int, *, access_log: bool) -> None:
     from interfaces.http.app import create_app  # noqa: PLC0415  # idem, keeps `civic -h` fast
 
     uvicorn.run(
-        create_app(Settings.from_env()),
+        create_app(civic=open_civic()),
         host=host,
         port=port,
         log_level="info",
@@ -88,7 +101,7 @@ def accounts() -> None:
 )
 def create_account(name: str, roles: tuple[str, ...]) -> None:
     """Open an account and print its bearer token (the last word; shown only once)."""
-    civic = CivicLedger(Settings.from_env())
+    civic = open_civic()
     try:
         account_id, token = civic.accounts.open(
             name=name, roles=[Role(r) for r in roles], cause=operator_cause()
@@ -103,7 +116,7 @@ def create_account(name: str, roles: tuple[str, ...]) -> None:
 @accounts.command("list")
 def list_accounts() -> None:
     """List the accounts with their roles."""
-    civic = CivicLedger(Settings.from_env())
+    civic = open_civic()
     try:
         for principal in civic.accounts.list():
             click.echo(f"{principal.id}  {principal.name}  {', '.join(sorted(principal.roles))}")
@@ -119,7 +132,7 @@ def projections() -> None:
 @projections.command("rebuild")
 def rebuild() -> None:
     """Empty every read model and apply the whole log again, with a progress bar."""
-    civic = CivicLedger(Settings.from_env())
+    civic = open_civic()
     try:
         with Progress(
             TextColumn("rebuilding read models"),

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 
+import pytest
+
 from .api import CivicApi, every_petition, json_of
-from .server import civic
+from .server import CIVIC, civic
 from .store import stored_events
 
 REBUILT = re.compile(r"rebuilt the read models from (\d+) events")
@@ -56,3 +60,31 @@ class TestDemo:
         events = re.search(r"(\d+) events in the log", output)
         assert events is not None
         assert stored_events(f"sqlite:///{database}") == int(events[1])
+
+
+class TestBadDatabaseSetting:
+    """A wrong CIVIC_DATABASE_URL is a one-line error and exit status 1, never a traceback."""
+
+    @pytest.mark.parametrize(
+        ("url", "message"),
+        [
+            ("nonsense", "is not a database URL"),
+            ("mysql://someone@somewhere/db", "names 'mysql'"),
+            ("postgresql+psycopg://civic:wrong@127.0.0.1:1/civic", "cannot open the database"),
+        ],
+        ids=["not-a-url", "unsupported", "unreachable"],
+    )
+    def test_a_command_refuses_it_clearly(self, tmp_path: Path, url: str, message: str) -> None:
+        """`civic accounts list` says what is wrong with the setting and exits 1."""
+        completed = subprocess.run(
+            [str(CIVIC), "accounts", "list"],
+            env={**os.environ, "CIVIC_DATABASE_URL": url},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert completed.returncode == 1
+        assert message in completed.stderr
+        assert "Traceback" not in completed.stderr
