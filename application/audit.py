@@ -29,7 +29,6 @@ class AuditTrail:
     ) -> Page:
         """Entries matching every given filter, oldest first, after position `after`."""
         c = audit_events.c
-        c = audit_events.c
         query = select(audit_events)
         if actor is not None:
             query = query.where(c.actor == actor)
