@@ -102,10 +102,14 @@ class Ledger(Application[UUID]):
                 yield session
             return
         with self._writers:  # first come, first served, then the database's own lock
-            transaction = self.datastore.transaction(commit=True)
-            with transaction as session:
-                self._lock_log(session)
-                yield session
+            try:
+                with self.datastore.transaction(commit=True) as session:
+                    self._lock_log(session)
+                    yield session
+            except BaseException:
+                if self._read_models is not None:  # what they cached was rolled back
+                    self._read_models.forget()
+                raise
 
     def _lock_log(self, session: Session) -> None:
         """Serialise writers across processes: the library locks only at insert (PostgreSQL) or

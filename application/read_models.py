@@ -18,13 +18,14 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Recording
+from eventsourcing.persistence import Notification, Recording
 from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from application.errors import PetitionNotFound
 from application.ledger import Ledger
 from application.tables import account_tokens, accounts, audit_events, metadata, petitions
+from application.transparency import MerkleLog
 from domain.account import Account
 from domain.events import SYSTEM_ACTOR_PREFIX, Cause, CivicAggregate
 from domain.petition import Petition
@@ -70,13 +71,31 @@ def event_type(domain_event: DomainEventProtocol[UUID]) -> str:
     return type(domain_event).__qualname__
 
 
+class Batch:
+    """What one turn of the loop changes, written at its end in a few statements.
+
+    Rows are built in memory (a petition's row is read once per batch, then changed in place)
+    and written with one multi-row statement per table: projecting a batch of signatures costs
+    a handful of round trips, not several per event.
+    """
+
+    def __init__(self) -> None:
+        self.audit: list[dict[str, Any]] = []
+        self.petitions: dict[UUID, dict[str, Any]] = {}
+        self.new_petitions: set[UUID] = set()
+        self.changed_petitions: set[UUID] = set()
+        self.accounts: list[dict[str, Any]] = []
+        self.tokens: list[dict[str, Any]] = []
+
+
 class ReadModels:
-    """The petition, account and audit views, and the threshold policy."""
+    """The petition, account, audit and Merkle views, and the threshold policy."""
 
     def __init__(self, ledger: Ledger) -> None:
         self._ledger = ledger
         metadata.create_all(ledger.engine)
         ledger.attach(self)
+        self.merkle = MerkleLog()
         # Built once: on the write path, building and hashing statements costs more than running
         # them.
         tracking, events = ledger.tracking_recorder.tracking_table.c, ledger.events_table.c
@@ -92,12 +111,15 @@ class ReadModels:
             .values(notification_id=bindparam("position"))
         )
         self._insert_audit = insert(audit_events)
-        self._count_signature = (
+        self._insert_petition = insert(petitions)
+        self._read_petition = select(petitions).where(petitions.c.id == bindparam("petition_id"))
+        self._update_petition = (
             update(petitions)
-            .where(petitions.c.id == bindparam("petition_id"))
-            .values(signature_count=petitions.c.signature_count + bindparam("delta"))
-            .returning(petitions.c.signature_count, petitions.c.thresholds)
+            .where(petitions.c.id == bindparam("row_id"))
+            .values({c.name: bindparam(c.name) for c in petitions.c if c.name != "id"})
         )
+        self._insert_account = insert(accounts)
+        self._insert_token = insert(account_tokens)
 
     def catch_up(self) -> int:
         """Apply whatever the views have not seen yet, in a transaction of its own."""
@@ -119,20 +141,23 @@ class ReadModels:
         first = recorded[0].notification.id if recorded else 0
         position, before = session.execute(self._read_positions, {"first": first}).one()
         position = int(position or 0)
+        self.merkle.follow(session, position)
         if recorded and int(before or 0) == position:  # nothing between: apply them as they are
             pending = deque(recorded)
             applied = 0
+            batch = Batch()
             while pending:
                 recording = pending.popleft()
                 domain_event = recording.domain_event
                 assert isinstance(domain_event, CivicAggregate.Event)  # all ours carry the envelope
-                pending.extend(self._apply(session, recording.notification.id, domain_event))
+                pending.extend(self._apply(session, batch, recording.notification, domain_event))
                 position = recording.notification.id
                 applied += 1
+            self._flush(session, batch)
         else:
             position, applied = self._read_and_apply(session, position, progress)
         if applied:
-            self._set_position(session, position)
+            self.set_position(session, position)
         return applied
 
     def _read_and_apply(
@@ -145,18 +170,33 @@ class ReadModels:
         while notifications := recorder.select_notifications(
             start=position, limit=BATCH_SIZE, inclusive_of_start=False
         ):
-            for notification in notifications:
-                domain_event = self._ledger.mapper.to_domain_event(notification)
-                assert isinstance(domain_event, CivicAggregate.Event)
-                # Events a policy appends here are read by the next turn of the loop.
-                self._apply(session, notification.id, domain_event)
-                position = notification.id
-                applied += 1
+            # Events a policy appends here are read by the next turn of the loop.
+            self.apply_notifications(session, notifications)
+            position = notifications[-1].id
+            applied += len(notifications)
             if progress is not None:
                 progress(position, max(last, position))
         return position, applied
 
-    def _set_position(self, session: Session, position: int) -> None:
+    def apply_notifications(
+        self, session: Session, notifications: Sequence[Notification]
+    ) -> list[tuple[int, Recording[UUID]]]:
+        """Apply the next notifications of the log as one batch (the caller tracks positions).
+
+        Returns what the policies recorded in reaction, each with the position that caused it.
+        """
+        mapper = self._ledger.mapper
+        batch = Batch()
+        reactions: list[tuple[int, Recording[UUID]]] = []
+        for notification in notifications:
+            domain_event = mapper.to_domain_event(notification)
+            assert isinstance(domain_event, CivicAggregate.Event)
+            for reaction in self._apply(session, batch, notification, domain_event):
+                reactions.append((notification.id, reaction))
+        self._flush(session, batch)
+        return reactions
+
+    def set_position(self, session: Session, position: int) -> None:
         """Record the position reached, in the same transaction as the views' changes."""
         changed = session.execute(self._write_position, {"position": position})
         if not changed.rowcount:  # type: ignore[attr-defined]  # a CursorResult for an UPDATE
@@ -170,113 +210,127 @@ class ReadModels:
         with self._ledger.transaction() as session:
             for table in reversed(metadata.sorted_tables):
                 session.execute(delete(table))
+            self.merkle.forget()
             tracking_table = self._ledger.tracking_recorder.tracking_table
             session.execute(
                 delete(tracking_table).where(tracking_table.c.application_name == TRACKING_NAME)
             )
             return self.catch_up_in(session, progress)
 
+    def forget(self) -> None:
+        """Drop what is cached from the database (its transaction rolled back)."""
+        self.merkle.forget()
+
     # -- dispatch ------------------------------------------------------------------------------
 
     def _apply(
-        self, session: Session, position: int, domain_event: CivicAggregate.Event
+        self,
+        session: Session,
+        batch: Batch,
+        stored: Notification,
+        domain_event: CivicAggregate.Event,
     ) -> list[Recording[UUID]]:
-        """Apply one event to the views; returns what the policies recorded in reaction."""
-        self._audit(session, position, domain_event)
+        """Apply one event to the batch; returns what the policies recorded in reaction."""
+        position = stored.id
+        self.merkle.append(position, stored)
+        batch.audit.append(audit_row(position, domain_event))
+        if isinstance(domain_event, Signature.Event):
+            return self._apply_signature(session, batch, domain_event)
         if isinstance(domain_event, Petition.Event):
-            self._apply_petition(session, position, domain_event)
-        elif isinstance(domain_event, Signature.Event):
-            return self._apply_signature(session, domain_event)
-        elif isinstance(domain_event, Account.Event):
-            self._apply_account(session, domain_event)
+            self._apply_petition(session, batch, position, domain_event)
+        elif isinstance(domain_event, Account.Opened):
+            e = domain_event
+            batch.accounts.append(
+                {"id": e.originator_id, "name": e.name, "roles": e.roles, "opened_at": e.timestamp}
+            )
+            batch.tokens.append({"token_hash": e.token_hash, "account_id": e.originator_id})
         return []
 
-    def _audit(self, session: Session, position: int, domain_event: CivicAggregate.Event) -> None:
-        aggregate_type, _, _ = event_type(domain_event).partition(".")
-        session.execute(
-            self._insert_audit,
-            {
-                "position": position,
-                "timestamp": domain_event.timestamp,
-                "aggregate_id": domain_event.originator_id,
-                "aggregate_type": aggregate_type,
-                "version": domain_event.originator_version,
-                "type": event_type(domain_event),
-                "actor": domain_event.actor,
-                "reason": domain_event.reason,
-                "correlation_id": domain_event.correlation_id,
-                "data": event_data(domain_event),
-            },
-        )
+    def _flush(self, session: Session, batch: Batch) -> None:
+        """Write the batch: one statement per table (each a multi-row one)."""
+        self.merkle.flush(session)
+        if batch.audit:
+            session.execute(self._insert_audit, batch.audit)
+        new = [batch.petitions[i] for i in batch.new_petitions]
+        if new:
+            session.execute(self._insert_petition, new)
+        changed = batch.changed_petitions - batch.new_petitions
+        if changed:
+            session.execute(
+                self._update_petition, [_update_parameters(batch.petitions[i]) for i in changed]
+            )
+        if batch.accounts:
+            session.execute(self._insert_account, batch.accounts)
+            session.execute(self._insert_token, batch.tokens)
 
     # -- petitions -----------------------------------------------------------------------------
 
-    def _apply_petition(self, session: Session, position: int, e: Petition.Event) -> None:
-        row = petitions.c
-        common = {"version": e.originator_version, "updated_at": e.timestamp}
-        where = row.id == e.originator_id
+    def _petition(self, session: Session, batch: Batch, petition_id: UUID) -> dict[str, Any]:
+        """The petition's row, read once per batch and then changed in memory."""
+        row = batch.petitions.get(petition_id)
+        if row is None:
+            found = session.execute(self._read_petition, {"petition_id": petition_id})
+            row = dict(found.mappings().one())
+            batch.petitions[petition_id] = row
+        batch.changed_petitions.add(petition_id)
+        return row
+
+    def _apply_petition(
+        self, session: Session, batch: Batch, position: int, e: Petition.Event
+    ) -> None:
         if isinstance(e, Petition.Lodged):
-            session.execute(
-                insert(petitions).values(
-                    id=e.originator_id,
-                    position=position,
-                    title=e.title,
-                    text=e.text,
-                    deadline=e.deadline,
-                    status="lodged",
-                    lodged_by=e.actor,
-                    lodged_at=e.timestamp,
-                    signature_count=0,
-                    thresholds=[
-                        {**t, "reached_at": None, "signature_id": None} for t in e.thresholds
-                    ],
-                    **common,
-                )
-            )
-        elif isinstance(e, Petition.AdmissibilityDecided):
-            status = "open" if e.admissible else "rejected"
-            session.execute(
-                update(petitions)
-                .where(where)
-                .values(status=status, admissibility_reason=e.reason, **common)
-            )
+            batch.petitions[e.originator_id] = {
+                "id": e.originator_id,
+                "position": position,
+                "title": e.title,
+                "text": e.text,
+                "deadline": e.deadline,
+                "status": "lodged",
+                "lodged_by": e.actor,
+                "lodged_at": e.timestamp,
+                "signature_count": 0,
+                "thresholds": [
+                    {**t, "reached_at": None, "signature_id": None} for t in e.thresholds
+                ],
+                "admissibility_reason": None,
+                "closed_reason": None,
+                "closed_at": None,
+                "response": None,
+                "responded_at": None,
+                "version": e.originator_version,
+                "updated_at": e.timestamp,
+            }
+            batch.new_petitions.add(e.originator_id)
+            batch.changed_petitions.add(e.originator_id)
+            return
+        row = self._petition(session, batch, e.originator_id)
+        row["version"], row["updated_at"] = e.originator_version, e.timestamp
+        if isinstance(e, Petition.AdmissibilityDecided):
+            row["status"] = "open" if e.admissible else "rejected"
+            row["admissibility_reason"] = e.reason
         elif isinstance(e, Petition.ThresholdReached):
-            (thresholds,) = session.execute(select(row.thresholds).where(where)).one()
-            session.execute(
-                update(petitions)
-                .where(where)
-                .values(
-                    thresholds=[
-                        {**t, "reached_at": e.timestamp.isoformat(), "signature_id": e.signature_id}
-                        if t["signatures"] == e.signatures
-                        else t
-                        for t in thresholds
-                    ],
-                    **common,
-                )
-            )
+            row["thresholds"] = [
+                {**t, "reached_at": e.timestamp.isoformat(), "signature_id": e.signature_id}
+                if t["signatures"] == e.signatures
+                else t
+                for t in row["thresholds"]
+            ]
         elif isinstance(e, Petition.Closed):
-            session.execute(
-                update(petitions)
-                .where(where)
-                .values(status="closed", closed_reason=e.reason, closed_at=e.timestamp, **common)
-            )
+            row["status"], row["closed_reason"], row["closed_at"] = "closed", e.reason, e.timestamp
         elif isinstance(e, Petition.Responded):
-            session.execute(
-                update(petitions)
-                .where(where)
-                .values(response=e.text, responded_at=e.timestamp, **common)
-            )
+            row["response"], row["responded_at"] = e.text, e.timestamp
 
     # -- signatures and the threshold policy ---------------------------------------------------
 
-    def _apply_signature(self, session: Session, e: Signature.Event) -> list[Recording[UUID]]:
-        petition_id = e.petition_id
-        delta = -1 if isinstance(e, Signature.Withdrawn) else 1
-        count, thresholds = session.execute(
-            self._count_signature, {"petition_id": petition_id, "delta": delta}
-        ).one()
-        return self._reach_thresholds(petition_id, e, count, thresholds) if delta > 0 else []
+    def _apply_signature(
+        self, session: Session, batch: Batch, e: Signature.Event
+    ) -> list[Recording[UUID]]:
+        row = self._petition(session, batch, e.petition_id)
+        if isinstance(e, Signature.Withdrawn):
+            row["signature_count"] -= 1
+            return []
+        row["signature_count"] += 1
+        return self._reach_thresholds(e.petition_id, e, row["signature_count"], row["thresholds"])
 
     def _reach_thresholds(
         self, petition_id: UUID, e: Signature.Event, count: int, thresholds: list[dict[str, Any]]
@@ -296,15 +350,32 @@ class ReadModels:
             return self._ledger.save(petition)
         return []
 
-    # -- accounts ------------------------------------------------------------------------------
 
-    def _apply_account(self, session: Session, e: Account.Event) -> None:
-        if isinstance(e, Account.Opened):
-            session.execute(
-                insert(accounts).values(
-                    id=e.originator_id, name=e.name, roles=e.roles, opened_at=e.timestamp
-                )
-            )
-            session.execute(
-                insert(account_tokens).values(token_hash=e.token_hash, account_id=e.originator_id)
-            )
+def _update_parameters(row: dict[str, Any]) -> dict[str, Any]:
+    """An UPDATE's parameters: the key travels as `row_id`, not as a column to set."""
+    return {"row_id" if k == "id" else k: v for k, v in row.items()}
+
+
+def parent_of(domain_event: CivicAggregate.Event) -> UUID | None:
+    """The aggregate whose list the event changes: a signature's petition."""
+    if isinstance(domain_event, Signature.Event):
+        return domain_event.petition_id
+    return None
+
+
+def audit_row(position: int, domain_event: CivicAggregate.Event) -> dict[str, Any]:
+    """The audit trail's row for an event."""
+    name = event_type(domain_event)
+    return {
+        "position": position,
+        "timestamp": domain_event.timestamp,
+        "aggregate_id": domain_event.originator_id,
+        "aggregate_type": name.partition(".")[0],
+        "version": domain_event.originator_version,
+        "type": name,
+        "actor": domain_event.actor,
+        "reason": domain_event.reason,
+        "correlation_id": domain_event.correlation_id,
+        "data": event_data(domain_event),
+        "parent_id": parent_of(domain_event),
+    }

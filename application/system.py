@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 
 from application.accounts import AccountService
 from application.audit import AuditTrail
+from application.checkpoints import Signer
 from application.ledger import Ledger
 from application.petitions import Clock, PetitionService
 from application.read_models import ReadModels
 from application.settings import Settings
+from application.transparency import MerkleLagError, Transparency
 
 
 def utc_now() -> datetime:
@@ -29,14 +31,20 @@ class CivicLedger:
     petitions: PetitionService = field(init=False)
     accounts: AccountService = field(init=False)
     audit: AuditTrail = field(init=False)
+    transparency: Transparency = field(init=False)
 
     def __post_init__(self) -> None:
         self.ledger = Ledger(self.settings)
         self.read_models = ReadModels(self.ledger)
-        self.read_models.catch_up()  # events recorded by a process that stopped mid-way
+        try:
+            self.read_models.catch_up()  # events recorded by a process that stopped mid-way
+        except MerkleLagError:  # a log recorded before its Merkle tree existed
+            self.read_models.rebuild()
         self.petitions = PetitionService(self.ledger, self.clock)
         self.accounts = AccountService(self.ledger)
         self.audit = AuditTrail(self.ledger)
+        signer = Signer.from_file(self.settings.log_origin, self.settings.signing_key_path())
+        self.transparency = Transparency(self.ledger, signer, self.clock)
 
     def close(self) -> None:
         """Release the database connections."""

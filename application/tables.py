@@ -13,7 +13,10 @@ from sqlalchemy import (
     Dialect,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -78,7 +81,10 @@ audit_events = Table(
     Column("reason", Text, nullable=True),
     Column("correlation_id", String(128), nullable=False, index=True),
     Column("data", JSON, nullable=False),
+    # The aggregate whose list the event changes (a signature's petition), else null.
+    Column("parent_id", Uuid, nullable=True),
     Index("audit_events_aggregate", "aggregate_id", "position"),
+    Index("audit_events_parent", "parent_id", "position"),
 )
 
 accounts = Table(
@@ -95,4 +101,24 @@ account_tokens = Table(
     metadata,
     Column("token_hash", String(64), primary_key=True),
     Column("account_id", Uuid, nullable=False, index=True),
+)
+
+# The Merkle tree over the log (RFC 9162), see application/transparency.py: leaf i is the i-th
+# stored event in position order; nodes are the complete subtrees, (level, index) covering the
+# 2**level leaves from index * 2**level. Derived from the stored events, so rebuilt with the rest.
+merkle_leaves = Table(
+    "merkle_leaves",
+    metadata,
+    Column("leaf_index", BigInteger, primary_key=True, autoincrement=False),
+    Column("position", BigInteger, nullable=False, unique=True),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
+merkle_nodes = Table(
+    "merkle_nodes",
+    metadata,
+    Column("level", SmallInteger, nullable=False),
+    Column("index", BigInteger, nullable=False),
+    Column("hash", LargeBinary(32), nullable=False),
+    PrimaryKeyConstraint("level", "index"),
 )
