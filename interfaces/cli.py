@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import getpass
 import sys
+from pathlib import Path
 from uuid import uuid4
 
 import click
 from eventsourcing.persistence import PersistenceError
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.exc import SQLAlchemyError
 
+from application.errors import NotFound
 from application.settings import Settings, SettingsError
 from application.system import CivicLedger
 from domain.account import Role
@@ -151,3 +154,122 @@ def rebuild() -> None:
     finally:
         civic.close()
     click.echo(f"rebuilt the read models from {applied} events")
+
+
+def progress_bar(label: str) -> Progress:
+    """A progress bar on stderr when it is a terminal (quiet in scripts and CI)."""
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        disable=not sys.stderr.isatty(),
+        console=Console(stderr=True),
+    )
+
+
+@main.group()
+def audit() -> None:
+    """Export the log and verify it: checkpoints, Merkle roots, replay, tallies."""
+
+
+@audit.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_log(file: Path) -> None:
+    """Write the whole log, its signed checkpoints and its views to FILE (JSON lines)."""
+    from application.verification import export  # noqa: PLC0415  # only this command needs it
+
+    civic = open_civic()
+    try:
+        with progress_bar("exporting") as bar, file.open("wb") as out:
+            task = bar.add_task("export", total=None)
+            events = export(
+                civic.ledger,
+                civic.transparency,
+                out,
+                lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        key = civic.transparency.verifier.text
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {file}: {exc.strerror}") from None
+    finally:
+        civic.close()
+    click.echo(f"exported {events} events to {file}")
+    click.echo(f"verify with: civic audit verify {file} --key {key}")
+
+
+@audit.command("verify")
+@click.argument(
+    "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--live", is_flag=True, help="verify the configured database instead of a file")
+@click.option(
+    "--chain-only",
+    is_flag=True,
+    help="check leaves, roots and checkpoint signatures only, without the replay (much faster)",
+)
+@click.option(
+    "--key",
+    "key",
+    metavar="VERIFIER_KEY",
+    help="the log's key as published at GET /audit/key (verifier_key); "
+    "without it the key named in the file is trusted",
+)
+def verify(file: Path | None, *, live: bool, chain_only: bool, key: str | None) -> None:
+    """Check every checkpoint's signature and root, replay every event into a fresh database,
+    rebuild every view, recount every tally; exit 1 naming the first position that differs.
+
+    FILE needs no database. With --live, the configured database is checked instead, including
+    rows changed, removed or reordered directly in SQL.
+    """
+    from application.checkpoints import CheckpointError, Verifier  # noqa: PLC0415
+    from application.verification import verify_file, verify_live  # noqa: PLC0415
+
+    if live == (file is not None):
+        raise click.UsageError("give either FILE or --live")
+    if live and chain_only:
+        raise click.UsageError("--chain-only checks a FILE; --live always replays")
+    try:
+        trusted = Verifier.parse(key) if key else None
+    except CheckpointError as exc:
+        raise click.BadParameter(str(exc), param_hint="--key") from None
+    with progress_bar("verifying") as bar:
+        task = bar.add_task("verify", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        if file is not None:
+            report = verify_file(file, trusted, replay=not chain_only, progress=progress)
+        else:
+            civic = open_civic()
+            try:
+                report = verify_live(civic.ledger, civic.transparency, progress)
+            finally:
+                civic.close()
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    timings = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in report.seconds.items())
+    click.echo(
+        f"{report.events} events, {report.checkpoints} signed checkpoints, "
+        f"root {report.root_hash.hex()} ({timings})"
+    )
+    if report.problem is not None:
+        raise click.ClickException(f"verification FAILED at {report.problem}")
+    if chain_only:
+        click.echo("verified: every leaf, root and checkpoint signature matches (no replay)")
+    else:
+        click.echo("verified: every checkpoint, root, view and tally matches")
+
+
+@audit.command("checkpoint")
+def checkpoint() -> None:
+    """Sign a checkpoint of the log now (the server does so every second)."""
+    civic = open_civic()
+    try:
+        signed = civic.transparency.issue_checkpoint() or civic.transparency.latest_checkpoint()
+    except NotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        civic.close()
+    click.echo(signed.note, nl=False)

@@ -1,0 +1,944 @@
+"""Export the log and verify it independently: signatures, Merkle roots, replay, tallies.
+
+An export is JSON lines: a header (the log's origin and key), every stored event in position order
+with its leaf hash, each signed checkpoint right after the event that completes it, and a last
+line stating the views (the results). `verify` checks each checkpoint's signature and root against
+the leaves it recomputes, replays every event into a fresh database with the same projection code
+and policies, recounts every petition's signatures and thresholds with plain SQL, and compares
+everything with what the export states. It stops at the first difference and names its position.
+`verify --live` runs the same checks on the configured database, and also compares every view row.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+from uuid import UUID
+
+import msgspec
+from sqlalchemy import Connection, Table, case, func, insert, select
+
+from application import merkle
+from application.checkpoints import CheckpointError, Verifier, open_note
+from application.ledger import Ledger
+from application.read_models import ReadModels, jsonable
+from application.settings import Settings
+from application.tables import (
+    audit_events,
+    merkle_leaves,
+    metadata,
+    petitions,
+)
+from application.transparency import (
+    Transparency,
+    checkpoints,
+    frontier_at,
+    leaf_data,
+    tree_size,
+)
+
+FORMAT = "civic-ledger/audit-export"
+FORMAT_VERSION = 1
+EXPORT_BATCH = 2_000
+REPLAY_BATCH = 5_000
+READ_CHUNK = 1 << 22
+HASH = merkle.HASH_SIZE
+CHAIN_WORKERS = 4  # hashing processes for a chain-only check (at most one per core)
+PROGRESS_EVERY = 1 << 16
+# Views stated row by row in an export: the results people read. The others have one row per
+# event (the audit trail, the tree), are stated by count, and follow from the verified events.
+RESULT_TABLES = ("petitions", "accounts", "account_tokens")
+SIGNATURE_DELTAS = {"Signature.Signed": 1, "Signature.SignedAgain": 1, "Signature.Withdrawn": -1}
+
+Progress = Callable[[int, int], None]
+
+
+# -- the records of an export -------------------------------------------------------------------
+
+
+class Header(msgspec.Struct, tag="header", forbid_unknown_fields=True):
+    """First line: what the file is, whose log, which key signs it, how many events follow."""
+
+    format: str
+    format_version: int
+    origin: str
+    verifier_key: str
+    exported_at: datetime
+    tree_size: int
+
+
+class EventRecord(msgspec.Struct, tag="event", forbid_unknown_fields=True, omit_defaults=True):
+    """A stored event exactly as the store holds it, with the leaf hash the log recorded.
+
+    The stored state is JSON, written as is (`state`) so the file stays readable and the exact
+    bytes survive; a state that is not one line of JSON travels in base64 (`state_base64`).
+    """
+
+    position: int
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    leaf_hash: bytes
+    state: msgspec.Raw = msgspec.Raw()
+    state_base64: bytes | None = None
+
+    @property
+    def stored_state(self) -> bytes:
+        """The state's bytes exactly as stored."""
+        if self.state_base64 is not None:
+            return self.state_base64
+        return bytes(self.state)
+
+
+def event_record(  # noqa: PLR0917  # the stored event's fields, in their order
+    position: int, originator_id: UUID, version: int, topic: str, state: bytes, leaf_hash: bytes
+) -> EventRecord:
+    """The record of a stored event, its state inline when it is one line of JSON."""
+    inline = b"\n" not in state and b"\r" not in state
+    if inline:
+        try:
+            msgspec.json.decode(state)
+        except msgspec.DecodeError:
+            inline = False
+    return EventRecord(
+        position=position,
+        originator_id=originator_id,
+        originator_version=version,
+        topic=topic,
+        leaf_hash=leaf_hash,
+        state=msgspec.Raw(state) if inline else msgspec.Raw(),
+        state_base64=None if inline else state,
+    )
+
+
+class CheckpointRecord(msgspec.Struct, tag="checkpoint", forbid_unknown_fields=True):
+    """A signed checkpoint (a signed note), placed right after the leaf that completes it."""
+
+    tree_size: int
+    note: str
+
+
+class StateRecord(msgspec.Struct, tag="state", forbid_unknown_fields=True):
+    """Last line: the views as the log's owner states them."""
+
+    counts: dict[str, int]
+    rows: dict[str, list[dict[str, Any]]]
+
+
+Record = Header | EventRecord | CheckpointRecord | StateRecord
+
+
+@dataclass(frozen=True, slots=True)
+class MissingEvent:
+    """Live only: the tree has a leaf at this position, the log has no event there."""
+
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class UntrackedEvent:
+    """Live only: the log has an event at this position that no leaf of the tree records."""
+
+    position: int
+
+
+# -- the report ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Discrepancy:
+    """The first thing that differs; `position` is the log position when one can be named."""
+
+    message: str
+    position: int | None = None
+
+    def __str__(self) -> str:
+        where = f"position {self.position}: " if self.position is not None else ""
+        return where + self.message
+
+
+@dataclass
+class Report:
+    """What was checked, how long each part took, and the first difference, if any."""
+
+    events: int = 0
+    checkpoints: int = 0
+    tree_size: int = 0
+    root_hash: bytes = merkle.EMPTY_ROOT
+    verifier_key: str = ""
+    problem: Discrepancy | None = None
+    warnings: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing differs."""
+        return self.problem is None
+
+
+class Mismatch(Exception):  # internal: carries the discrepancy up the stack
+    """Raised inside the checks; becomes `Report.problem`."""
+
+    def __init__(self, discrepancy: Discrepancy) -> None:
+        super().__init__(str(discrepancy))
+        self.discrepancy = discrepancy
+
+
+# -- export -------------------------------------------------------------------------------------
+
+
+@contextmanager
+def snapshot(ledger: Ledger) -> Iterator[Connection]:
+    """A read transaction that sees one consistent state of the log and its views."""
+    with ledger.engine.connect() as opened:
+        connection = opened
+        if opened.dialect.name == "postgresql":
+            connection = opened.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            yield connection
+
+
+def export_records(
+    ledger: Ledger,
+    connection: Connection,
+    verifier: Verifier,
+    sign: Callable[[int, bytes], str] | None,
+    *,
+    live: bool = False,
+) -> Generator[Record | MissingEvent | UntrackedEvent]:
+    """Every record of an export of the snapshot `connection` sees.
+
+    `sign(size, root)` signs the whole snapshot so the export ends covered by a checkpoint. With
+    `live`, events and leaves are matched by position and gaps reported rather than skipped.
+    """
+    size, _ = tree_size(connection)
+    root = frontier_at(connection, size).root()
+    final_note = sign(size, root) if size and sign is not None else None
+    yield Header(
+        format=FORMAT,
+        format_version=FORMAT_VERSION,
+        origin=verifier.name,
+        verifier_key=verifier.text,
+        exported_at=datetime.now(UTC),
+        tree_size=size,
+    )
+    notes = {
+        int(s): n
+        for s, n in connection.execute(
+            select(checkpoints.c.tree_size, checkpoints.c.note).where(
+                checkpoints.c.tree_size <= size
+            )
+        )
+    }
+    if final_note is not None:
+        notes[size] = final_note
+    events = ledger.events_table.c
+    event_rows = connection.execute(
+        select(
+            events.id, events.originator_id, events.originator_version, events.topic, events.state
+        )
+        .order_by(events.id)
+        .execution_options(yield_per=EXPORT_BATCH)
+    )
+    leaf_rows = connection.execute(
+        select(merkle_leaves.c.leaf_index, merkle_leaves.c.position, merkle_leaves.c.hash)
+        .order_by(merkle_leaves.c.leaf_index)
+        .execution_options(yield_per=EXPORT_BATCH)
+    )
+    try:
+        leaves = iter(leaf_rows)
+        leaf = next(leaves, None)
+        emitted = 0
+        for position, originator_id, version, topic, state in event_rows:
+            while live and leaf is not None and leaf[1] < position:
+                yield MissingEvent(int(leaf[1]))
+                leaf = next(leaves, None)
+            if leaf is None or leaf[1] != position:
+                if live:
+                    yield UntrackedEvent(int(position))
+                continue  # recorded after the snapshot's tree: not part of this export
+            yield event_record(
+                int(position),
+                originator_id if isinstance(originator_id, UUID) else UUID(originator_id),
+                int(version),
+                topic,
+                bytes(state),
+                bytes(leaf[2]),
+            )
+            emitted += 1
+            leaf = next(leaves, None)
+            if emitted in notes:
+                yield CheckpointRecord(tree_size=emitted, note=notes[emitted])
+        while live and leaf is not None:
+            yield MissingEvent(int(leaf[1]))
+            leaf = next(leaves, None)
+    finally:  # server-side cursors on PostgreSQL: close them even if abandoned
+        event_rows.close()
+        leaf_rows.close()
+    yield state_record(connection)
+
+
+def state_record(connection: Connection) -> StateRecord:
+    """The views as they stand: results row by row, the per-event views by count."""
+    counts = {
+        table.name: int(connection.scalar(select(func.count()).select_from(table)) or 0)
+        for table in metadata.sorted_tables
+    }
+    rows = {name: list(table_rows(connection, metadata.tables[name])) for name in RESULT_TABLES}
+    return StateRecord(counts=counts, rows=rows)
+
+
+def table_rows(connection: Connection, table: Table) -> Iterator[dict[str, Any]]:
+    """A view's rows as plain JSON data, in primary key order."""
+    query = select(table).order_by(*table.primary_key.columns)
+    for row in connection.execute(query.execution_options(yield_per=EXPORT_BATCH)).mappings():
+        yield {key: canonical(value) for key, value in row.items()}
+
+
+def canonical(value: Any) -> Any:
+    """One representation per value whatever the backend returned (bytes, naive UTC, JSON)."""
+    if isinstance(value, bytes | memoryview):
+        return bytes(value).hex()
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+    return jsonable(value)
+
+
+ENCODER = msgspec.json.Encoder()
+
+
+def write_export(records: Iterable[Record | MissingEvent | UntrackedEvent], file: IO[bytes]) -> int:
+    """Write the records as JSON lines; returns the number of events written."""
+    events = 0
+    buffer = bytearray()
+    for record in records:
+        if isinstance(record, MissingEvent | UntrackedEvent):
+            continue
+        ENCODER.encode_into(record, buffer, len(buffer))
+        buffer.extend(b"\n")
+        if isinstance(record, EventRecord):
+            events += 1
+            if len(buffer) > 1 << 20:
+                file.write(buffer)
+                buffer.clear()
+    file.write(buffer)
+    return events
+
+
+def read_export(file: IO[bytes]) -> Iterator[Record]:
+    """The records of an export file; a malformed line is a `Mismatch` naming its number.
+
+    Read in large chunks and decoded a chunk at a time (msgspec's `decode_lines`): per-line
+    calls would cost more than the hashing they feed.
+    """
+    decoder = msgspec.json.Decoder(Record)
+    rest = b""
+    lines_before = 0
+    while chunk := file.read(READ_CHUNK):
+        chunk = rest + chunk
+        cut = chunk.rfind(b"\n") + 1
+        if cut == 0:  # a line longer than the chunk: read on
+            rest = chunk
+            continue
+        rest = chunk[cut:]
+        yield from _decode_chunk(decoder, chunk[:cut], lines_before)
+        lines_before += chunk.count(b"\n", 0, cut)
+    if rest.strip():
+        yield from _decode_chunk(decoder, rest, lines_before)
+
+
+def _decode_chunk(
+    decoder: msgspec.json.Decoder[Record], chunk: bytes, lines_before: int
+) -> list[Record]:
+    """Every record of whole lines in `chunk`; on error, find the line that is malformed."""
+    try:
+        return decoder.decode_lines(chunk)
+    except msgspec.DecodeError:
+        for number, line in enumerate(chunk.split(b"\n"), start=lines_before + 1):
+            if line.strip():
+                try:
+                    decoder.decode(line)
+                except msgspec.DecodeError as exc:
+                    message = f"line {number} of the export is malformed: {exc}"
+                    raise Mismatch(Discrepancy(message)) from None
+        raise
+
+
+# -- verification -------------------------------------------------------------------------------
+
+
+class Replay:
+    """A fresh, private database fed with the log's events, projected by the same code.
+
+    The events are stored first, all of them, as the log holds them; then the projections and
+    policies run over them as a rebuild would (a policy sees the whole log, as it does in
+    `civic projections rebuild`). The private database has no lookup indexes: nobody queries it
+    by actor or type, and writes are several times cheaper without.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.ledger = Ledger(Settings(f"sqlite:///{directory / 'replay.sqlite'}"))
+        self.read_models = ReadModels(self.ledger)
+        for table in metadata.sorted_tables:
+            for index in table.indexes:
+                index.drop(self.ledger.engine)
+        self._pending: list[dict[str, Any]] = []
+        self._insert = insert(self.ledger.events_table)
+        self.seconds = 0.0  # spent storing and projecting
+
+    def add(self, record: EventRecord) -> None:
+        """Queue one event for the store."""
+        self._pending.append(
+            {
+                "id": record.position,
+                "originator_id": record.originator_id,
+                "originator_version": record.originator_version,
+                "topic": record.topic,
+                "state": record.stored_state,
+            }
+        )
+        if len(self._pending) >= REPLAY_BATCH:
+            self.store()
+
+    def store(self) -> None:
+        """Store the queued events, unprojected."""
+        if self._pending:
+            started = time.perf_counter()
+            with self.ledger.transaction() as session:
+                session.execute(self._insert, self._pending)
+            self._pending.clear()
+            self.seconds += time.perf_counter() - started
+
+    def project(self) -> None:
+        """Run every projection and policy over the stored log; a policy that reacts with an
+        event the log lacks is a `Mismatch` naming the event it reacted to."""
+        self.store()
+        started = time.perf_counter()
+        recorder = self.ledger.recorder
+        position = 0
+        with self.ledger.transaction() as session:
+            self.read_models.merkle.follow(session, 0)
+            while notifications := recorder.select_notifications(
+                start=position, limit=REPLAY_BATCH, inclusive_of_start=False
+            ):
+                reactions = self.read_models.apply_notifications(session, notifications)
+                if reactions:
+                    cause, recording = reactions[0]
+                    event = recording.domain_event
+                    raise Mismatch(
+                        Discrepancy(
+                            "replayed, the policies react to this event with one the log lacks: "
+                            f"{type(event).__qualname__} for {event.originator_id} "
+                            f"({getattr(event, 'reason', '')})",
+                            cause,
+                        )
+                    )
+                position = notifications[-1].id
+            self.read_models.set_position(session, position)
+        self.seconds += time.perf_counter() - started
+
+    def close(self) -> None:
+        """Release the private database."""
+        self.ledger.close()
+
+
+@dataclass(frozen=True, slots=True)
+class HashedChunk:
+    """What a worker found in a chunk of the export: the events' leaf hashes, in order, and
+    every other record with the number of events before it and the position of the last one."""
+
+    leaf_hashes: bytes
+    first_position: int
+    last_position: int
+    others: list[tuple[int, int, Record]]
+    problem: Discrepancy | None
+
+
+_CHUNK_DECODER = msgspec.json.Decoder(Record)
+
+
+def hash_chunk(chunk: bytes, lines_before: int) -> HashedChunk:
+    """Decode whole lines and compute each event's leaf hash (runs in a worker process)."""
+    try:
+        records = _decode_chunk(_CHUNK_DECODER, chunk, lines_before)
+    except Mismatch as mismatch:
+        return HashedChunk(b"", 0, 0, [], mismatch.discrepancy)
+    hashes = bytearray()
+    others: list[tuple[int, int, Record]] = []
+    leaf_hash = merkle.leaf_hash
+    first = last = count = 0
+    for r in records:
+        if type(r) is EventRecord:
+            position = r.position
+            if position <= last:
+                problem = Discrepancy(f"out of order, after {last}", position)
+                return HashedChunk(b"", 0, 0, [], problem)
+            computed = leaf_hash(
+                leaf_data(position, r.originator_id, r.originator_version, r.topic, r.stored_state)
+            )
+            if computed != r.leaf_hash:
+                return HashedChunk(b"", 0, 0, [], Discrepancy(LEAF_MISMATCH, position))
+            hashes += computed
+            first = first or position
+            last = position
+            count += 1
+        else:
+            others.append((count, last, r))
+    return HashedChunk(bytes(hashes), first, last, others, None)
+
+
+def export_chunks(file: IO[bytes]) -> Iterator[tuple[bytes, int]]:
+    """The export in chunks of whole lines, each with the number of lines before it."""
+    rest = b""
+    lines_before = 0
+    while chunk := file.read(READ_CHUNK):
+        chunk = rest + chunk
+        cut = chunk.rfind(b"\n") + 1
+        if cut == 0:
+            rest = chunk
+            continue
+        rest = chunk[cut:]
+        yield chunk[:cut], lines_before
+        lines_before += chunk.count(b"\n", 0, cut)
+    if rest.strip():
+        yield rest, lines_before
+
+
+LEAF_MISMATCH = (
+    "the event differs from the one the log's Merkle tree recorded (its leaf hash does not match)"
+)
+
+
+class Verification:
+    """Consumes the records of an export (from a file or live) and checks everything."""
+
+    def __init__(
+        self, trusted: Verifier | None, replay: Replay | None, progress: Progress | None = None
+    ) -> None:
+        self._progress = progress
+        self._trusted = trusted
+        self._verifier: Verifier | None = trusted
+        self._replay = replay
+        self._frontier = merkle.Frontier()
+        self._checkpoint_position = 0  # the last position covered by a verified checkpoint
+        self._last_position = 0
+        self._stated: StateRecord | None = None
+        self.report = Report()
+
+    def run(self, records: Iterable[Record | MissingEvent | UntrackedEvent]) -> Report:
+        """Check every record, then the replay; the report names the first difference."""
+        started = time.perf_counter()
+        try:
+            self._consume(records)
+            self.report.seconds["chain"] = time.perf_counter() - started
+            if self._replay is not None:
+                self._verify_replay(self._replay)
+        except Mismatch as mismatch:
+            self.report.problem = mismatch.discrepancy
+        self.report.seconds["total"] = time.perf_counter() - started
+        return self.report
+
+    def _consume(self, records: Iterable[Record | MissingEvent | UntrackedEvent]) -> None:
+        iterator = iter(records)
+        header = next(iterator, None)
+        if not isinstance(header, Header):
+            raise Mismatch(Discrepancy("the export does not start with its header"))
+        self._open(header)
+        frontier = self._frontier
+        append = frontier.append
+        leaf_hash = merkle.leaf_hash
+        replay = self._replay
+        progress = self._progress
+        last = 0
+        for record in iterator:
+            if type(record) is EventRecord:  # the hot path: one per event, inlined
+                position = record.position
+                if position <= last:
+                    raise Mismatch(Discrepancy(f"out of order, after {last}", position))
+                computed = leaf_hash(
+                    leaf_data(
+                        position,
+                        record.originator_id,
+                        record.originator_version,
+                        record.topic,
+                        record.stored_state,
+                    )
+                )
+                if computed != record.leaf_hash:
+                    raise Mismatch(Discrepancy(LEAF_MISMATCH, position))
+                append(computed)
+                last = self._last_position = position
+                if replay is not None:
+                    replay.add(record)
+                if progress is not None and not frontier.size % PROGRESS_EVERY:
+                    progress(frontier.size, header.tree_size)
+            else:
+                self._check_other(record)
+        if progress is not None:
+            progress(frontier.size, header.tree_size)
+        self._finish(header)
+
+    def _finish(self, header: Header) -> None:
+        """After the last record: sizes, the statement, and what no checkpoint covers."""
+        frontier = self._frontier
+        self.report.events = frontier.size
+        self.report.tree_size = frontier.size
+        self.report.root_hash = frontier.root()
+        if frontier.size != header.tree_size:
+            raise Mismatch(
+                Discrepancy(
+                    f"the header announces {header.tree_size} events, "
+                    f"the export holds {frontier.size}"
+                )
+            )
+        if self._stated is None:
+            raise Mismatch(Discrepancy("the export has no final state line (truncated?)"))
+        if frontier.size and self._checkpoint_position != self._last_position:
+            self.report.warnings.append(
+                f"positions after {self._checkpoint_position} are covered by no signed checkpoint"
+            )
+
+    def run_chain(self, file: IO[bytes], workers: int) -> Report:
+        """Check the chain only (leaves, roots, signatures), hashing in `workers` processes."""
+        started = time.perf_counter()
+        try:
+            self._consume_chunks(file, workers)
+        except Mismatch as mismatch:
+            self.report.problem = mismatch.discrepancy
+        self.report.seconds["chain"] = self.report.seconds["total"] = time.perf_counter() - started
+        return self.report
+
+    def _consume_chunks(self, file: IO[bytes], workers: int) -> None:
+        first_line = file.readline()
+        header = next(iter(_decode_chunk(_CHUNK_DECODER, first_line, 0)), None)
+        if not isinstance(header, Header):
+            raise Mismatch(Discrepancy("the export does not start with its header"))
+        self._open(header)
+        context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            pending: deque[Future[HashedChunk]] = deque()
+            chunks = export_chunks(file)
+            for chunk, lines_before in chunks:
+                pending.append(pool.submit(hash_chunk, chunk, lines_before + 1))
+                if len(pending) > 2 * workers:
+                    self._take(pending.popleft().result(), header)
+            while pending:
+                self._take(pending.popleft().result(), header)
+        self._finish(header)
+
+    def _take(self, chunk: HashedChunk, header: Header) -> None:
+        """Fold one worker's result into the tree, checking checkpoints where they stand."""
+        if chunk.problem is not None:
+            raise Mismatch(chunk.problem)
+        if chunk.first_position and chunk.first_position <= self._last_position:
+            message = f"out of order, after {self._last_position}"
+            raise Mismatch(Discrepancy(message, chunk.first_position))
+        done = 0
+        for count, last, record in chunk.others:
+            self._frontier.extend(chunk.leaf_hashes[done * HASH : count * HASH])
+            done = count
+            self._last_position = last or self._last_position
+            self._check_other(record)
+        self._frontier.extend(chunk.leaf_hashes[done * HASH :])
+        self._last_position = chunk.last_position or self._last_position
+        if self._progress is not None:
+            self._progress(self._frontier.size, header.tree_size)
+
+    def _check_other(self, record: Record | MissingEvent | UntrackedEvent) -> None:
+        """Any record but an event: a checkpoint, the statement, or (live) a gap."""
+        if isinstance(record, CheckpointRecord):
+            self._check_checkpoint(record)
+        elif isinstance(record, StateRecord):
+            self._stated = record
+        elif isinstance(record, MissingEvent):
+            message = "the Merkle tree has a leaf here but the log has no event (removed)"
+            raise Mismatch(Discrepancy(message, record.position))
+        elif isinstance(record, UntrackedEvent):
+            message = "the log has an event here that the Merkle tree never recorded"
+            raise Mismatch(Discrepancy(message, record.position))
+        else:
+            raise Mismatch(Discrepancy("a second header in the middle of the export"))
+
+    def _open(self, header: Header) -> None:
+        if header.format != FORMAT or header.format_version != FORMAT_VERSION:
+            raise Mismatch(Discrepancy(f"not a {FORMAT} v{FORMAT_VERSION} file"))
+        if self._trusted is None:
+            if not header.verifier_key:
+                self._verifier = None
+            else:
+                try:
+                    self._verifier = Verifier.parse(header.verifier_key)
+                except CheckpointError as exc:
+                    raise Mismatch(Discrepancy(f"the header's key: {exc}")) from None
+                self.report.warnings.append(
+                    "trusting the key named in the export itself; pass the key published at "
+                    "GET /audit/key to check it is the log's"
+                )
+        elif header.verifier_key and header.verifier_key != self._trusted.text:
+            self.report.warnings.append(
+                "the export names another key than the one given; checking with the one given"
+            )
+        if self._verifier is not None:
+            self.report.verifier_key = self._verifier.text
+
+    def _check_checkpoint(self, record: CheckpointRecord) -> None:
+        frontier = self._frontier
+        if self._verifier is None:
+            raise Mismatch(Discrepancy("a checkpoint, but the export names no key"))
+        try:
+            checkpoint = open_note(record.note, self._verifier)
+        except CheckpointError as exc:
+            raise Mismatch(
+                Discrepancy(
+                    f"the checkpoint of tree size {record.tree_size}: {exc}", self._last_position
+                )
+            ) from None
+        if checkpoint.tree_size != frontier.size or record.tree_size != frontier.size:
+            raise Mismatch(
+                Discrepancy(
+                    f"a checkpoint of tree size {checkpoint.tree_size} after {frontier.size} "
+                    "events",
+                    self._last_position,
+                )
+            )
+        if checkpoint.root_hash != frontier.root():
+            raise Mismatch(
+                Discrepancy(
+                    f"the signed checkpoint of tree size {checkpoint.tree_size} does not match "
+                    f"the events: one of positions {self._checkpoint_position + 1} to "
+                    f"{self._last_position} was changed, removed or reordered",
+                    self._last_position,
+                )
+            )
+        self._checkpoint_position = self._last_position
+        self.report.checkpoints += 1
+
+    def _verify_replay(self, replay: Replay) -> None:
+        _replaying(replay)
+        started = time.perf_counter()
+        self.report.seconds["replay"] = replay.seconds
+        with replay.ledger.engine.connect() as connection:
+            recount(connection)
+            if self._stated is not None:
+                compare_state(state_record(connection), self._stated)
+        self.report.seconds["views"] = time.perf_counter() - started
+
+
+def _replaying(replay: Replay) -> None:
+    """Project the replay; a failure to replay is a finding about the log, not a crash."""
+    try:
+        replay.project()
+    except Mismatch:
+        raise
+    except Exception as exc:  # whatever the replay trips on, report it
+        message = f"replaying the log fails: {type(exc).__name__}: {exc}"
+        raise Mismatch(Discrepancy(message)) from None
+
+
+def recount(connection: Connection) -> None:
+    """Recount every petition's signatures and threshold crossings from the audit trail alone,
+    and compare with the petitions view the projections built."""
+    a = audit_events.c
+    delta = case(*((a.type == name, value) for name, value in SIGNATURE_DELTAS.items()), else_=0)
+    totals: dict[UUID, int] = {
+        petition_id: int(total)
+        for petition_id, total in connection.execute(
+            select(a.parent_id, func.sum(delta))
+            .where(a.type.in_(SIGNATURE_DELTAS))
+            .group_by(a.parent_id)
+        )
+    }
+    views = connection.execute(
+        select(petitions.c.id, petitions.c.signature_count, petitions.c.thresholds)
+    ).all()
+    levels = sorted({t["signatures"] for view in views for t in view.thresholds})
+    running = (
+        select(
+            a.parent_id.label("petition_id"),
+            a.aggregate_id.label("signature_id"),
+            a.position,
+            func.sum(delta).over(partition_by=a.parent_id, order_by=a.position).label("count"),
+        )
+        .where(a.type.in_(SIGNATURE_DELTAS))
+        .subquery()
+    )
+    crossings: dict[tuple[UUID, int], tuple[str, int]] = {}
+    if levels:
+        for petition_id, signature_id, position, count in connection.execute(
+            select(running).where(running.c.count.in_(levels)).order_by(running.c.position)
+        ):
+            crossings.setdefault((petition_id, int(count)), (str(signature_id), int(position)))
+    for view in views:
+        expected = int(totals.get(view.id) or 0)
+        if view.signature_count != expected:
+            raise Mismatch(
+                Discrepancy(
+                    f"petition {view.id}: the view counts {view.signature_count} signatures, "
+                    f"its signature events add up to {expected}"
+                )
+            )
+        for threshold in view.thresholds:
+            computed, position = crossings.get((view.id, threshold["signatures"]), (None, None))
+            if threshold["signature_id"] != computed:
+                raise Mismatch(
+                    Discrepancy(
+                        f"petition {view.id}: threshold {threshold['signatures']} was reached by "
+                        f"signature {computed}, the log records {threshold['signature_id']}",
+                        position,
+                    )
+                )
+
+
+def compare_state(recomputed: StateRecord, stated: StateRecord) -> None:
+    """The first view row (or count) that differs between the replay and the statement."""
+    for name, count in recomputed.counts.items():
+        if stated.counts.get(name) != count:
+            raise Mismatch(
+                Discrepancy(f"view {name}: {stated.counts.get(name)} rows stated, {count} replayed")
+            )
+    for name, rows in recomputed.rows.items():
+        stated_rows = stated.rows.get(name, [])
+        for mine, theirs in zip(rows, stated_rows, strict=False):
+            if mine != theirs:
+                key = next(iter(mine.values()))
+                for column, value in mine.items():
+                    if theirs.get(column) != value:
+                        raise Mismatch(
+                            Discrepancy(
+                                f"view {name}, row {key}: {column} is stated as "
+                                f"{theirs.get(column)!r}, the replay gives {value!r}"
+                            )
+                        )
+                raise Mismatch(Discrepancy(f"view {name}, row {key}: differs"))
+        if len(rows) != len(stated_rows):
+            raise Mismatch(
+                Discrepancy(f"view {name}: {len(stated_rows)} rows stated, {len(rows)} replayed")
+            )
+
+
+def compare_views(live: Connection, replayed: Connection) -> None:
+    """Every row of every view, live against replayed: names the first that differs."""
+    for table in metadata.sorted_tables:
+        mine = table_rows(replayed, table)
+        theirs = table_rows(live, table)
+        for number, (expected, actual) in enumerate(zip_longest_rows(mine, theirs), start=1):
+            if expected != actual:
+                position = (expected or actual or {}).get("position")
+                raise Mismatch(
+                    Discrepancy(
+                        f"view {table.name}, row {number}: the database holds {actual}, "
+                        f"replaying the log gives {expected}",
+                        position if isinstance(position, int) else None,
+                    )
+                )
+
+
+def zip_longest_rows(
+    a: Iterator[dict[str, Any]], b: Iterator[dict[str, Any]]
+) -> Iterator[tuple[dict[str, Any] | None, dict[str, Any] | None]]:
+    """Pairs of rows, padding the shorter side with None."""
+    sentinel: dict[str, Any] = {}
+    while True:
+        x, y = next(a, sentinel), next(b, sentinel)
+        if x is sentinel and y is sentinel:
+            return
+        yield (None if x is sentinel else x), (None if y is sentinel else y)
+
+
+# -- entry points -------------------------------------------------------------------------------
+
+
+def verify_file(
+    path: Path,
+    trusted: Verifier | None = None,
+    *,
+    replay: bool = True,
+    progress: Progress | None = None,
+) -> Report:
+    """Verify an export file without any database of the log's owner."""
+    if not replay:
+        with path.open("rb") as file:
+            workers = max(1, min(os.cpu_count() or 1, CHAIN_WORKERS))
+            return Verification(trusted, None, progress).run_chain(file, workers)
+    with tempfile.TemporaryDirectory(prefix="civic-verify-") as directory:
+        store = Replay(Path(directory))
+        try:
+            with path.open("rb") as file:
+                return Verification(trusted, store, progress).run(read_export(file))
+        finally:
+            store.close()
+
+
+def export(
+    ledger: Ledger, transparency: Transparency, file: IO[bytes], progress: Progress | None = None
+) -> int:
+    """Write the whole log, its checkpoints and its views to `file`; returns the event count.
+
+    The export is one consistent snapshot, ending with a checkpoint signed for it.
+    """
+
+    def sign(size: int, root: bytes) -> str:
+        return transparency.sign_snapshot(size, root).note
+
+    with snapshot(ledger) as connection:
+        records = export_records(ledger, connection, transparency.verifier, sign)
+        return write_export(_reporting(records, progress), file)
+
+
+def verify_live(
+    ledger: Ledger, transparency: Transparency, progress: Progress | None = None
+) -> Report:
+    """Verify the configured database itself: its events against its tree and checkpoints, a
+    replay against its views, row by row. Writes nothing."""
+    with tempfile.TemporaryDirectory(prefix="civic-verify-") as directory:
+        store = Replay(Path(directory))
+        try:
+            with snapshot(ledger) as connection:
+                records = export_records(
+                    ledger, connection, transparency.verifier, sign=None, live=True
+                )
+                try:
+                    verification = Verification(transparency.verifier, store, progress)
+                    report = verification.run(records)
+                finally:
+                    records.close()
+                if report.ok:
+                    started = time.perf_counter()
+                    with store.ledger.engine.connect() as replayed:
+                        try:
+                            compare_views(connection, replayed)
+                        except Mismatch as mismatch:
+                            report.problem = mismatch.discrepancy
+                    report.seconds["compare"] = time.perf_counter() - started
+                return report
+        finally:
+            store.close()
+
+
+def _reporting(
+    records: Iterable[Record | MissingEvent | UntrackedEvent], progress: Progress | None
+) -> Iterator[Record | MissingEvent | UntrackedEvent]:
+    """The records, calling `progress(events so far, events in all)` now and then."""
+    total = 0
+    done = 0
+    for record in records:
+        if isinstance(record, Header):
+            total = record.tree_size
+        elif isinstance(record, EventRecord):
+            done += 1
+            if progress is not None and done % 10_000 == 0:
+                progress(done, total)
+        yield record
+    if progress is not None:
+        progress(done, total)

@@ -1,0 +1,105 @@
+"""`civic audit export` and `civic audit verify` on the demo's log, as an auditor would run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .server import CIVIC, civic
+
+VERIFIER_KEY = re.compile(r"--key (\S+)")
+
+
+def run(
+    workdir: Path, *args: str, database: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`civic ARGS` to completion, whatever its exit status."""
+    env = {**os.environ}
+    if database is not None:
+        env["CIVIC_DATABASE_URL"] = f"sqlite:///{database}"
+    return subprocess.run(
+        [str(CIVIC), *args],
+        env=env,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """The demo played once, exported: (database, export file, the log's verifier key)."""
+    workdir = tmp_path_factory.mktemp("demo-audit")
+    database = workdir / "demo.sqlite"
+    civic("sqlite:///unused.sqlite", workdir, "demo", "--database", str(database))
+    exported = workdir / "demo.jsonl"
+    output = civic(f"sqlite:///{database}", workdir, "audit", "export", str(exported))
+    assert re.search(r"exported \d+ events", output), output
+    key = VERIFIER_KEY.search(output)
+    assert key is not None, output
+    return database, exported, key[1]
+
+
+class TestExportAndVerify:
+    def test_the_demos_export_verifies_with_no_database(
+        self, demo: tuple[Path, Path, str], tmp_path: Path
+    ) -> None:
+        """Exit 0 from an empty directory and no database setting: signatures, roots, replay."""
+        _, exported, key = demo
+        completed = run(tmp_path, "audit", "verify", str(exported), "--key", key)
+        assert completed.returncode == 0, completed.stderr
+        assert "verified" in completed.stdout
+        assert not list(tmp_path.iterdir())  # it wrote nothing, created no database
+
+    @pytest.mark.parametrize("mode", [(), ("--chain-only",)], ids=["full", "chain-only"])
+    def test_one_flipped_byte_fails_and_names_the_position(
+        self, demo: tuple[Path, Path, str], tmp_path: Path, mode: tuple[str, ...]
+    ) -> None:
+        """One character of one signature changed: exit 1, naming that event's position."""
+        _, exported, key = demo
+        lines = exported.read_bytes().split(b"\n")
+        number = next(i for i, line in enumerate(lines) if b"Signature.Signed" in line) + 100
+        record = json.loads(lines[number])
+        index = lines[number].index(b'"correlation_id":"') + len(b'"correlation_id":"') + 2
+        flipped = bytearray(lines[number])
+        flipped[index] = ord("0") if flipped[index] != ord("0") else ord("1")
+        lines[number] = bytes(flipped)
+        tampered = tmp_path / "tampered.jsonl"
+        tampered.write_bytes(b"\n".join(lines))
+
+        completed = run(tmp_path, "audit", "verify", str(tampered), "--key", key, *mode)
+
+        assert completed.returncode == 1
+        assert f"FAILED at position {record['position']}:" in completed.stderr
+        assert "Traceback" not in completed.stderr
+
+    def test_the_live_database_verifies(self, demo: tuple[Path, Path, str], tmp_path: Path) -> None:
+        """`verify --live` on the demo's database: exit 0."""
+        database, _, _ = demo
+        completed = run(tmp_path, "audit", "verify", "--live", database=database)
+        assert completed.returncode == 0, completed.stderr
+
+    @pytest.mark.parametrize(
+        ("args", "message"),
+        [
+            ((), "give either FILE or --live"),
+            (("missing.jsonl",), "does not exist"),
+            (("--live", "--key", "nonsense"), "not an Ed25519 verifier key"),
+        ],
+        ids=["nothing", "missing-file", "bad-key"],
+    )
+    def test_a_wrong_invocation_is_a_usage_error(
+        self, tmp_path: Path, args: tuple[str, ...], message: str
+    ) -> None:
+        """Exit 2 with a one-line reason, never a traceback."""
+        completed = run(tmp_path, "audit", "verify", *args)
+        assert completed.returncode == 2
+        assert message in completed.stderr
+        assert "Traceback" not in completed.stderr
