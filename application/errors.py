@@ -1,13 +1,18 @@
 """Errors raised by the application layer, beside the domain's own tree (`domain.errors`).
 
 ApplicationError
-├── NotFound               no such aggregate (HTTP 404)
-│   └── PetitionNotFound
+├── NotFound               no such aggregate, version or request (HTTP 404)
+│   ├── PetitionNotFound
+│   ├── AggregateNotFound
+│   ├── VersionNotFound    the aggregate exists, but never had this version
+│   ├── NotYetRecorded     the aggregate did not exist yet at that instant
+│   └── CorrelationNotFound
 └── Unauthenticated        no account has this token (HTTP 401)
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 
@@ -25,6 +30,38 @@ class PetitionNotFound(NotFound):
     def __init__(self, petition_id: UUID) -> None:
         super().__init__(f"no petition has the id {petition_id}")
         self.petition_id = petition_id
+
+
+class AggregateNotFound(NotFound):
+    """No aggregate of any kind has this id."""
+
+    def __init__(self, aggregate_id: UUID) -> None:
+        super().__init__(f"no aggregate has the id {aggregate_id}")
+        self.aggregate_id = aggregate_id
+
+
+class VersionNotFound(NotFound):
+    """The aggregate exists but has no such version (below 1, or beyond its current one)."""
+
+    def __init__(self, what: str, version: int) -> None:
+        super().__init__(f"the {what} has no version {version}")
+        self.version = version
+
+
+class NotYetRecorded(NotFound):
+    """The aggregate's first event is later than the instant asked about."""
+
+    def __init__(self, what: str, instant: datetime) -> None:
+        super().__init__(f"the {what} did not exist yet at {instant.isoformat()}")
+        self.instant = instant
+
+
+class CorrelationNotFound(NotFound):
+    """No event of the log was caused by a request with this correlation id."""
+
+    def __init__(self, correlation_id: str) -> None:
+        super().__init__(f"no event has the correlation id {correlation_id!r}")
+        self.correlation_id = correlation_id
 
 
 class Unauthenticated(ApplicationError):

@@ -13,7 +13,9 @@ from sqlalchemy import select
 from application.errors import PetitionNotFound
 from application.ledger import Ledger
 from application.pages import Page, read_page
+from application.petition_history import petition_view, signatories, signature_count
 from application.tables import petitions
+from application.time_travel import locate, replay
 from domain.errors import NotSigned
 from domain.events import SYSTEM_ACTOR_PREFIX, Cause
 from domain.petition import Petition, Threshold
@@ -147,6 +149,38 @@ class PetitionService:
         if status is not None:
             query = query.where(petitions.c.status == status)
         return read_page(self._ledger.engine, query, petitions.c.position, after, limit)
+
+    def as_of(
+        self, petition_id: UUID, *, version: int | None = None, instant: datetime | None = None
+    ) -> dict[str, Any]:
+        """The petition's view right after its version `version`, or as it stood at `instant`
+        (now, with neither): the aggregate replayed, with the signatures standing then."""
+        if version is None and instant is None:
+            return self.get(petition_id)
+        with self._ledger.engine.connect() as connection:
+            recorded = locate(
+                connection,
+                petition_id,
+                version=version,
+                as_of=instant,
+                kind=Petition,
+                unknown=PetitionNotFound,
+            )
+            lodged = locate(connection, petition_id, version=1)
+            if instant is None:
+                count = signature_count(connection, petition_id, position=recorded.position)
+            else:
+                count = signature_count(connection, petition_id, as_of=instant)
+        petition: Petition = replay(self._ledger, petition_id, recorded)
+        return petition_view(petition, position=lodged.position, signature_count=count)
+
+    def signatures(
+        self, petition_id: UUID, *, as_of: datetime | None, after: int | None, limit: int
+    ) -> Page:
+        """Who had signed the petition, and stood by it, at `as_of` (now if None), in log order."""
+        with self._ledger.engine.connect() as connection:  # 404 unless lodged by then
+            locate(connection, petition_id, as_of=as_of, kind=Petition, unknown=PetitionNotFound)
+        return signatories(self._ledger.engine, petition_id, as_of=as_of, after=after, limit=limit)
 
     # -- helpers -------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ so no event can be recorded without an actor and a correlation id.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.domain import Aggregate
@@ -49,3 +50,15 @@ class CivicAggregate(Aggregate):
 
     class Created(Event, Aggregate.Created):
         """The first event of an aggregate, with the envelope."""
+
+
+def event_time(timestamp: datetime | None) -> datetime:
+    """The time of the event that an `@event` method is applying.
+
+    A method whose first parameter is `timestamp: datetime | None = None` is given the event's own
+    timestamp each time the event is applied, when it is recorded as on every replay. The default
+    only lets the command call the method without one: the library then stamps the new event.
+    """
+    if timestamp is None:
+        raise TypeError("an event method is applied with its event's timestamp")
+    return timestamp

@@ -20,7 +20,7 @@ from domain.errors import (
     NotOpenForSignatures,
     ReasonRequired,
 )
-from domain.events import Cause, CivicAggregate
+from domain.events import Cause, CivicAggregate, event_time
 from domain.text import check_text
 
 TITLE_MAX = 200
@@ -45,6 +45,14 @@ class Threshold:
 
     signatures: int
     consequence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reached:
+    """When a threshold was reached, and by which signature."""
+
+    at: datetime
+    signature_id: str
 
 
 def validate_lodging(
@@ -153,8 +161,17 @@ class Petition(CivicAggregate):
         ]
         self.lodged_by = actor
         self.status = PetitionStatus.LODGED
-        self.thresholds_reached: list[int] = []
+        self.admissibility_reason: str | None = None
+        self.reached: dict[int, Reached] = {}  # by threshold, in the order they were reached
+        self.closed_reason: str | None = None
+        self.closed_at: datetime | None = None
         self.response: str | None = None
+        self.responded_at: datetime | None = None
+
+    @property
+    def thresholds_reached(self) -> list[int]:
+        """The thresholds reached so far, in the order they were reached."""
+        return list(self.reached)
 
     # -- admissibility -------------------------------------------------------------------------
 
@@ -171,6 +188,7 @@ class Petition(CivicAggregate):
         self, *, admissible: bool, actor: str, correlation_id: str, reason: str | None
     ) -> None:
         self.status = PetitionStatus.OPEN if admissible else PetitionStatus.REJECTED
+        self.admissibility_reason = reason
 
     # -- signatures ------------------------------------------------------------------------------
 
@@ -213,6 +231,7 @@ class Petition(CivicAggregate):
     @event(ThresholdReached)
     def _threshold_reached(
         self,
+        timestamp: datetime | None = None,
         *,
         signatures: int,
         consequence: str,
@@ -221,7 +240,7 @@ class Petition(CivicAggregate):
         correlation_id: str,
         reason: str | None,
     ) -> None:
-        self.thresholds_reached.append(signatures)
+        self.reached[signatures] = Reached(at=event_time(timestamp), signature_id=signature_id)
 
     # -- closure and response -------------------------------------------------------------------
 
@@ -242,8 +261,17 @@ class Petition(CivicAggregate):
         )
 
     @event(Closed)
-    def _closed(self, *, actor: str, correlation_id: str, reason: str | None) -> None:
+    def _closed(
+        self,
+        timestamp: datetime | None = None,
+        *,
+        actor: str,
+        correlation_id: str,
+        reason: str | None,
+    ) -> None:
         self.status = PetitionStatus.CLOSED
+        self.closed_reason = reason
+        self.closed_at = event_time(timestamp)
 
     def respond(self, *, text: str, cause: Cause) -> None:
         """Record the official response ("réponse officielle"), once, to an admitted petition."""
@@ -255,5 +283,14 @@ class Petition(CivicAggregate):
         self._responded(text=text, **cause.fields())
 
     @event(Responded)
-    def _responded(self, *, text: str, actor: str, correlation_id: str, reason: str | None) -> None:
+    def _responded(
+        self,
+        timestamp: datetime | None = None,
+        *,
+        text: str,
+        actor: str,
+        correlation_id: str,
+        reason: str | None,
+    ) -> None:
         self.response = text
+        self.responded_at = event_time(timestamp)

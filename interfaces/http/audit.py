@@ -7,22 +7,25 @@ from uuid import UUID
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, Parameter
+from litestar.params import FromPath, FromQuery, Parameter
 
 from application.system import CivicLedger
 from domain.account import Role
 from interfaces.http.context import requires
-from interfaces.http.schemas import MAX_POSITION, AuditEntry, AuditList
+from interfaces.http.params import AsOf, Since, Until, Version
+from interfaces.http.schemas import MAX_POSITION, AggregateOut, AuditEntry, AuditList
 
 Limit = Annotated[int, Parameter(ge=1, le=1000, description="page size")]
 Cursor = Annotated[
     int | None, Parameter(ge=0, le=MAX_POSITION, description="the `next` of the previous page")
 ]
 Short = Annotated[str | None, Parameter(max_length=128)]
+CorrelationId = Annotated[str, Parameter(min_length=1, max_length=128)]
 
 
 class AuditController(Controller):
-    """`/audit/events`: the log as entries, filtered and paged by position."""
+    """`/audit/events`: the log as entries, filtered and paged by position; what one request
+    caused; any aggregate as it was."""
 
     path = "/audit"
     tags = ["audit"]  # noqa: RUF012  # Litestar reads this class attribute
@@ -37,6 +40,9 @@ class AuditController(Controller):
         aggregate_id: FromQuery[UUID | None] = None,
         type: FromQuery[Short] = None,  # noqa: A002  # the query parameter's public name
         correlation_id: FromQuery[Short] = None,
+        parent_id: FromQuery[UUID | None] = None,
+        since: FromQuery[Since] = None,
+        until: FromQuery[Until] = None,
         after: FromQuery[Cursor] = None,
         limit: FromQuery[Limit] = 100,
     ) -> AuditList:
@@ -46,7 +52,37 @@ class AuditController(Controller):
             aggregate_id=aggregate_id,
             event_type=type,
             correlation_id=correlation_id,
+            parent_id=parent_id,
+            since=since,
+            until=until,
             after=after,
             limit=limit,
         )
         return AuditList(items=[AuditEntry(**r) for r in page.items], next=page.next)
+
+    @get("/correlations/{correlation_id:str}", sync_to_thread=True)
+    def correlated(
+        self,
+        *,
+        civic: NamedDependency[CivicLedger],
+        correlation_id: FromPath[CorrelationId],
+        after: FromQuery[Cursor] = None,
+        limit: FromQuery[Limit] = 100,
+    ) -> AuditList:
+        """Every entry one request caused (a signature and the threshold it reached), oldest
+        first; 404 if it caused none."""
+        page = civic.audit.correlated(correlation_id, after=after, limit=limit)
+        return AuditList(items=[AuditEntry(**r) for r in page.items], next=page.next)
+
+    @get("/aggregates/{aggregate_id:uuid}", sync_to_thread=True)
+    def aggregate(
+        self,
+        *,
+        civic: NamedDependency[CivicLedger],
+        aggregate_id: FromPath[UUID],
+        version: FromQuery[Version] = None,
+        as_of: FromQuery[AsOf] = None,
+    ) -> AggregateOut:
+        """Any aggregate (petition, signature, account...) replayed to a `version` or to the
+        last one recorded at `as_of` (not both; its current one with neither)."""
+        return AggregateOut(**civic.audit.aggregate(aggregate_id, version=version, as_of=as_of))

@@ -14,6 +14,7 @@ from application.system import CivicLedger
 from domain.account import Role
 from domain.petition import PetitionStatus, Threshold
 from interfaces.http.context import cause_of, principal_of, requires
+from interfaces.http.params import AsOf, Version
 from interfaces.http.schemas import (
     MAX_POSITION,
     AdmissibilityDecision,
@@ -24,6 +25,8 @@ from interfaces.http.schemas import (
     OfficialResponse,
     PetitionList,
     PetitionOut,
+    SignatoryList,
+    SignatoryOut,
     SignatureOut,
 )
 
@@ -72,9 +75,38 @@ class PetitionController(Controller):
         return PetitionList(items=[PetitionOut.from_view(r) for r in page.items], next=page.next)
 
     @get("/{petition_id:uuid}", sync_to_thread=True)
-    def read(self, petition_id: FromPath[UUID], civic: NamedDependency[CivicLedger]) -> PetitionOut:
-        """One petition with its live signature count and the thresholds reached."""
-        return PetitionOut.from_view(civic.petitions.get(petition_id))
+    def read(
+        self,
+        petition_id: FromPath[UUID],
+        civic: NamedDependency[CivicLedger],
+        version: FromQuery[Version] = None,
+        as_of: FromQuery[AsOf] = None,
+    ) -> PetitionOut:
+        """One petition with its live signature count and the thresholds reached; or, given a
+        `version` or an `as_of` instant (not both), as it was then."""
+        return PetitionOut.from_view(
+            civic.petitions.as_of(petition_id, version=version, instant=as_of)
+        )
+
+    @get(
+        "/{petition_id:uuid}/signatures",
+        guards=[requires(Role.AUDITOR, Role.ADMIN, Role.MODERATOR)],
+        sync_to_thread=True,
+    )
+    def signatories(
+        self,
+        petition_id: FromPath[UUID],
+        civic: NamedDependency[CivicLedger],
+        as_of: FromQuery[AsOf] = None,
+        after: FromQuery[Cursor] = None,
+        limit: FromQuery[Limit] = 100,
+    ) -> SignatoryList:
+        """Who had signed and not withdrawn at `as_of` (now by default), in log order.
+
+        Signers are personal data: auditors, administrators and moderators only.
+        """
+        page = civic.petitions.signatures(petition_id, as_of=as_of, after=after, limit=limit)
+        return SignatoryList(items=[SignatoryOut(**r) for r in page.items], next=page.next)
 
     @get("/{petition_id:uuid}/history", sync_to_thread=True)
     def history(

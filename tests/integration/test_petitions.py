@@ -35,6 +35,7 @@ AUDIT_FIELDS = {
     "timestamp",
     "aggregate_id",
     "aggregate_type",
+    "parent_id",
     "version",
     "type",
     "actor",

@@ -1,0 +1,27 @@
+"""Query parameters for reading the past, shared by the petition and audit routes.
+
+Litestar does not carry msgspec's `tz=True` over to query parameters, so an instant without a
+time zone is refused by the application layer (422 problem), as it would be from any caller.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from litestar.params import Parameter
+
+_ZONED = "ISO 8601 with its time zone, e.g. 2026-03-01T12:00:00Z"
+
+Version = Annotated[
+    int | None, Parameter(description="read as it was right after this version (1 = creation)")
+]
+AsOf = Annotated[
+    datetime | None, Parameter(description=f"read as it was at this instant: {_ZONED}")
+]
+Since = Annotated[
+    datetime | None, Parameter(description=f"events at or after this instant: {_ZONED}")
+]
+Until = Annotated[
+    datetime | None, Parameter(description=f"events at or before this instant: {_ZONED}")
+]
