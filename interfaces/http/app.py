@@ -17,10 +17,14 @@ from application.settings import Settings
 from application.system import CivicLedger
 from interfaces.http.audit import AuditController
 from interfaces.http.context import RequestContext, refuse_bad_credentials
+from interfaces.http.opendata import open_data_router
 from interfaces.http.petitions import PetitionController
 from interfaces.http.problems import internal_error, problem_details_plugin
+from interfaces.http.stream import AuditStreamController, streams_end_on_exit
+from interfaces.http.transparency import TransparencyController
 
 DEADLINE_SWEEP_SECONDS = 30.0
+CHECKPOINT_SECONDS = 1.0
 MAX_BODY_BYTES = 256 * 1024
 log = logging.getLogger("civic.http")
 
@@ -42,11 +46,24 @@ def _sweep_deadlines(civic: CivicLedger, stop: threading.Event, every: float) ->
             return
 
 
+def _issue_checkpoints(civic: CivicLedger, stop: threading.Event, every: float) -> None:
+    """Sign a checkpoint of the log every `every` seconds when it has grown, and a last one."""
+    while True:
+        stopping = stop.wait(every)
+        try:
+            civic.transparency.issue_checkpoint()
+        except Exception:
+            log.exception("signing a checkpoint failed; will try again")
+        if stopping:
+            return
+
+
 def create_app(
     settings: Settings | None = None,
     *,
     civic: CivicLedger | None = None,
     deadline_sweep_seconds: float = DEADLINE_SWEEP_SECONDS,
+    checkpoint_seconds: float = CHECKPOINT_SECONDS,
 ) -> Litestar:
     """Build the HTTP app on `settings` (from the environment by default)."""
     ledger = civic or CivicLedger(settings or Settings.from_env())
@@ -60,22 +77,37 @@ def create_app(
             name="deadline-sweeper",
             daemon=True,
         )
+        checkpointer = threading.Thread(
+            target=_issue_checkpoints,
+            args=(ledger, stop, checkpoint_seconds),
+            name="checkpointer",
+            daemon=True,
+        )
         sweeper.start()
+        checkpointer.start()
         try:
             yield
         finally:
             stop.set()
             sweeper.join()
+            checkpointer.join()
             ledger.close()
 
     return Litestar(
-        route_handlers=[PetitionController, AuditController, health],
+        route_handlers=[
+            PetitionController,
+            AuditController,
+            AuditStreamController,
+            TransparencyController,
+            open_data_router,
+            health,
+        ],
         dependencies={"civic": Provide(lambda: ledger, sync_to_thread=False)},
         middleware=[RequestContext(ledger)],
         guards=[refuse_bad_credentials],
         plugins=[problem_details_plugin()],
         exception_handlers={Exception: internal_error},
-        lifespan=[lifespan],
+        lifespan=[lifespan, streams_end_on_exit],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(
             title="civic-ledger",

@@ -125,6 +125,30 @@ class SignatureOut(msgspec.Struct, frozen=True):
     signer: str
 
 
+class SignatoryOut(msgspec.Struct, frozen=True):
+    """A signature standing at some instant: who, and when they last signed."""
+
+    signature_id: UUID
+    signer: str
+    signed_at: datetime
+
+
+class SignatoryList(msgspec.Struct, frozen=True):
+    """A page of signatories in log order; `next` is the cursor for `after`."""
+
+    items: list[SignatoryOut]
+    next: int | None
+
+
+class AggregateOut(msgspec.Struct, frozen=True):
+    """Any aggregate at one of its versions: its kind and its own attributes as JSON."""
+
+    id: UUID
+    type: str
+    version: int
+    state: dict[str, Any]
+
+
 class AuditEntry(msgspec.Struct, frozen=True):
     """One event of the log with its envelope."""
 
@@ -132,6 +156,7 @@ class AuditEntry(msgspec.Struct, frozen=True):
     timestamp: datetime
     aggregate_id: UUID
     aggregate_type: str
+    parent_id: UUID | None  # the aggregate whose list the event changes (a signature's petition)
     version: int
     type: str
     actor: str
@@ -145,3 +170,90 @@ class AuditList(msgspec.Struct, frozen=True):
 
     items: list[AuditEntry]
     next: int | None
+
+
+class LogKey(msgspec.Struct, frozen=True):
+    """The public key that signs the log's checkpoints (hashes and keys in base64)."""
+
+    origin: str
+    algorithm: str
+    public_key: bytes
+    key_id: str
+    verifier_key: str
+
+
+class CheckpointOut(msgspec.Struct, frozen=True):
+    """A signed checkpoint: the log had `tree_size` events and this root hash at `issued_at`.
+
+    `note` is the checkpoint as a signed note (C2SP tlog-checkpoint + signed-note formats).
+    """
+
+    origin: str
+    tree_size: int
+    root_hash: bytes
+    issued_at: datetime
+    note: str
+
+
+class StoredEventOut(msgspec.Struct, frozen=True):
+    """An event exactly as the store holds it: the bytes its Merkle leaf hashes."""
+
+    position: int
+    originator_id: UUID
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+class InclusionProofOut(msgspec.Struct, frozen=True):
+    """RFC 9162 audit path of the event at `position` (leaf `leaf_index`) in a tree."""
+
+    position: int
+    leaf_index: int
+    tree_size: int
+    leaf: StoredEventOut
+    leaf_hash: bytes
+    root_hash: bytes
+    path: list[bytes]
+
+
+class ConsistencyProofOut(msgspec.Struct, frozen=True):
+    """RFC 9162 proof that the tree of `old_size` leaves is a prefix of the one of `new_size`."""
+
+    old_size: int
+    new_size: int
+    old_root: bytes
+    new_root: bytes
+    path: list[bytes]
+
+
+class OpenDataColumn(msgspec.Struct, frozen=True):
+    """A column of an open dataset: its stable name and type, whether it may be null, what it is."""
+
+    name: str
+    type: str
+    nullable: bool
+    description: str
+
+
+class OpenDataDownload(msgspec.Struct, frozen=True):
+    """One file of an open dataset: its format (`csv`, `json`), media type and URL."""
+
+    format: str
+    media_type: str
+    url: str
+
+
+class OpenDataset(msgspec.Struct, frozen=True):
+    """An open dataset: what it holds, where to download it, and its columns in file order."""
+
+    name: str
+    description: str
+    downloads: list[OpenDataDownload]
+    columns: list[OpenDataColumn]
+
+
+class OpenDataCatalogue(msgspec.Struct, frozen=True):
+    """The open datasets, free to reuse, with no personal data."""
+
+    datasets: list[OpenDataset]

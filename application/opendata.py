@@ -1,0 +1,194 @@
+"""Open data: the public datasets, each a generator of rows (dicts in a stable column order) that
+pages through its read model by log position, so that a download of millions of rows holds one
+page in memory at a time. Adding a dataset (decisions, vote results) is one `Dataset` in `DATASETS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from application.ledger import Ledger
+from application.pages import read_page
+from application.tables import petitions
+
+PAGE_SIZE = 1000
+
+Row = dict[str, Any]
+
+
+def iso_utc(moment: datetime | str | None) -> str | None:
+    """A timestamp as ISO 8601 in UTC with a `Z`, as the JSON API writes it."""
+    if moment is None:
+        return None
+    if isinstance(moment, str):  # kept as text inside JSON columns
+        moment = datetime.fromisoformat(moment)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def plain_cell(value: Any) -> str:
+    """A value as a CSV cell: empty for null, else its text."""
+    return "" if value is None else str(value)
+
+
+def _escape(text: str) -> str:
+    """Percent-encode the separators of a compound CSV cell (and `%` itself), nothing else."""
+    return text.replace("%", "%25").replace(":", "%3A").replace(";", "%3B")
+
+
+def thresholds_cell(thresholds: list[Row]) -> str:
+    """`signatures:consequence:reached_at` per threshold, joined by `;` (see docs/open-data.md)."""
+    return ";".join(
+        f"{t['signatures']}:{_escape(t['consequence'])}:{t['reached_at'] or ''}" for t in thresholds
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A published column: its stable name, its type, whether it may be null, what it holds, and
+    how a value is spelled in a CSV cell."""
+
+    name: str
+    type: str
+    nullable: bool
+    description: str
+    csv: Callable[[Any], str] = plain_cell
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """A published dataset: its name (the files' stem), what it holds, its columns and its rows."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    rows: Callable[[Ledger], Iterator[Row]]
+
+    def csv_record(self, row: Row) -> list[str]:
+        """One row as the cells of a CSV record, in column order."""
+        return [column.csv(row[column.name]) for column in self.columns]
+
+
+# -- petitions ---------------------------------------------------------------------------------
+
+PETITION_COLUMNS = (
+    Column("id", "uuid", nullable=False, description="The petition's identifier."),
+    Column("title", "string", nullable=False, description="Its title, as lodged."),
+    Column(
+        "status",
+        "string",
+        nullable=False,
+        description="`lodged` (awaiting admissibility), `rejected`, `open` or `closed`.",
+    ),
+    Column("lodged_at", "timestamp", nullable=False, description="When it was lodged."),
+    Column("deadline", "timestamp", nullable=True, description="When signing ends, if set."),
+    Column(
+        "signature_count",
+        "integer",
+        nullable=False,
+        description="Signatures it holds now (withdrawn ones are not counted).",
+    ),
+    Column(
+        "thresholds",
+        "thresholds",
+        nullable=False,
+        description=(
+            "The signature thresholds in increasing order and when each was reached (null "
+            "until then). JSON: a list of `{signatures, consequence, reached_at}`. CSV: "
+            "`signatures:consequence:reached_at` joined by `;`, with `%`, `:` and `;` in the "
+            "consequence percent-encoded and an empty `reached_at` until reached."
+        ),
+        csv=thresholds_cell,
+    ),
+    Column(
+        "admissibility_reason",
+        "string",
+        nullable=True,
+        description="Why it was declared admissible or rejected, if a reason was given.",
+    ),
+    Column("closed_at", "timestamp", nullable=True, description="When it was closed."),
+    Column("closed_reason", "string", nullable=True, description="Why it was closed."),
+    Column("response", "string", nullable=True, description="The committee's official response."),
+    Column("responded_at", "timestamp", nullable=True, description="When it was answered."),
+    Column(
+        "version",
+        "integer",
+        nullable=False,
+        description="How many events the petition has had: it grows with each change.",
+    ),
+    Column(
+        "position",
+        "integer",
+        nullable=False,
+        description="Where it was lodged in the log; rows are in this order.",
+    ),
+)
+
+
+def petition_rows(ledger: Ledger, *, page_size: int = PAGE_SIZE) -> Iterator[Row]:
+    """Every petition in lodging order, without personal data (see docs/open-data.md)."""
+    c = petitions.c
+    query = select(
+        c.id,
+        c.title,
+        c.status,
+        c.lodged_at,
+        c.deadline,
+        c.signature_count,
+        c.thresholds,
+        c.admissibility_reason,
+        c.closed_at,
+        c.closed_reason,
+        c.response,
+        c.responded_at,
+        c.version,
+        c.position,
+    )
+    after: int | None = None
+    while True:
+        page = read_page(ledger.engine, query, c.position, after, page_size)
+        for row in page.items:
+            yield {
+                "id": str(row["id"]),
+                "title": row["title"],
+                "status": row["status"],
+                "lodged_at": iso_utc(row["lodged_at"]),
+                "deadline": iso_utc(row["deadline"]),
+                "signature_count": row["signature_count"],
+                # Not the signature that reached it: its id derives from the signer's.
+                "thresholds": [
+                    {
+                        "signatures": t["signatures"],
+                        "consequence": t["consequence"],
+                        "reached_at": iso_utc(t["reached_at"]),
+                    }
+                    for t in row["thresholds"]
+                ],
+                "admissibility_reason": row["admissibility_reason"],
+                "closed_at": iso_utc(row["closed_at"]),
+                "closed_reason": row["closed_reason"],
+                "response": row["response"],
+                "responded_at": iso_utc(row["responded_at"]),
+                "version": row["version"],
+                "position": row["position"],
+            }
+        if page.next is None:
+            return
+        after = page.next
+
+
+PETITIONS = Dataset(
+    name="petitions",
+    description=(
+        "Every petition lodged, in lodging order: its status, signature count, thresholds, "
+        "admissibility, closure and official response. No personal data."
+    ),
+    columns=PETITION_COLUMNS,
+    rows=petition_rows,
+)
+
+DATASETS = (PETITIONS,)
