@@ -10,6 +10,7 @@ the same loop, so the loop applies them too before the transaction commits.
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -19,7 +20,7 @@ from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Notification, Recording
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from application.errors import PetitionNotFound
@@ -32,6 +33,7 @@ from domain.petition import Petition
 from domain.signature import Signature
 
 TRACKING_NAME = "read-models"
+log = logging.getLogger("civic.views")
 BATCH_SIZE = 500
 THRESHOLD_POLICY_ACTOR = f"{SYSTEM_ACTOR_PREFIX}thresholds"
 ENVELOPE_FIELDS = frozenset(
@@ -93,7 +95,7 @@ class ReadModels:
 
     def __init__(self, ledger: Ledger) -> None:
         self._ledger = ledger
-        metadata.create_all(ledger.engine)
+        self._create_views()
         ledger.attach(self)
         self.merkle = MerkleLog()
         # Built once: on the write path, building and hashing statements costs more than running
@@ -120,6 +122,27 @@ class ReadModels:
         )
         self._insert_account = insert(accounts)
         self._insert_token = insert(account_tokens)
+
+    def _create_views(self) -> None:
+        """Create the views; views of an older shape (a column added or removed since) are
+        dropped and created again, empty, so the start-up catch-up rebuilds them from the log."""
+        engine = self._ledger.engine
+        inspector = inspect(engine)
+        stale = [
+            table.name
+            for table in metadata.sorted_tables
+            if inspector.has_table(table.name)
+            and {c["name"] for c in inspector.get_columns(table.name)} != set(table.c.keys())
+        ]
+        if stale:
+            log.warning("views of an older shape (%s): rebuilding them", ", ".join(stale))
+            tracking = self._ledger.tracking_recorder.tracking_table
+            with engine.begin() as connection:
+                metadata.drop_all(connection)
+                connection.execute(
+                    delete(tracking).where(tracking.c.application_name == TRACKING_NAME)
+                )
+        metadata.create_all(engine)
 
     def catch_up(self) -> int:
         """Apply whatever the views have not seen yet, in a transaction of its own."""

@@ -88,6 +88,14 @@ class Stream:
                 found.append(message)
         return found
 
+    def entry_about(self, aggregate_id: str) -> Message:
+        """The next entry about `aggregate_id`, skipping what other tests or the server's own
+        sweepers (a deadline closing a petition) record meanwhile on the shared database."""
+        while True:
+            (message,) = self.entries(1)
+            if message.entry["aggregate_id"] == aggregate_id:
+                return message
+
 
 @contextmanager
 def audit_stream(
@@ -155,7 +163,7 @@ class TestLiveEntries:
         """An account opened by the `civic` command, another process, reaches the stream."""
         with audit_stream(api.client, api.auditor) as stream:
             account = create_account(api.database_url, api.workdir, "eve", "citizen")
-            (opened,) = stream.entries(1)
+            opened = stream.entry_about(account.id)
 
         assert opened.event == "Account.Opened"
         assert opened.entry["aggregate_id"] == account.id
@@ -176,12 +184,12 @@ class TestResume:
         with audit_stream(api.client, api.auditor, last_event_id=seen.id) as stream:
             resumed = stream.entries(len(missed))
             marker = api.lodge()
-            (after_them,) = stream.entries(1)
+            after_them = stream.entry_about(marker["id"])
 
         assert len(missed) == 3
         assert_carries(resumed, missed)
         assert after_them.entry["aggregate_id"] == marker["id"]
-        assert after_them.entry == api.audit(after=int(resumed[-1].id or 0))[0]
+        assert after_them.entry == api.audit(after=int(after_them.id or 0) - 1)[0]
 
     def test_after_resumes_for_clients_that_cannot_set_headers(self, api: CivicApi) -> None:
         """`?after=` gives the entries after that position."""

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, inspect, select, update
 from sqlalchemy.pool import QueuePool
 
 import application.read_models
@@ -18,6 +18,7 @@ from domain.account import Role
 from domain.events import Cause
 from domain.petition import Petition, Threshold
 from domain.signature import Signature
+from tests.integration.conftest import read_views
 
 Views = Callable[[CivicLedger], dict[str, list[dict[str, Any]]]]
 Positions = Callable[[CivicLedger], list[int]]
@@ -267,3 +268,22 @@ class TestClose:
         assert isinstance(pool, QueuePool)
         civic.close()
         assert pool.checkedin() + pool.checkedout() == 0
+
+
+class TestViewsOfAnOlderShape:
+    def test_views_whose_columns_changed_are_rebuilt_at_start(
+        self,
+        civic: CivicLedger,
+        open_civic: Callable[[], CivicLedger],
+        open_petition: Callable[..., UUID],
+    ) -> None:
+        """A database whose views predate a column change (here an extra column) gets them
+        dropped and rebuilt from the log when opened: same rows, current shape."""
+        open_petition(thresholds=[Threshold(1, "debate")])
+        before = read_views(civic)
+        with civic.ledger.engine.begin() as connection:
+            connection.exec_driver_sql("ALTER TABLE petitions ADD COLUMN legacy TEXT")
+        reopened = open_civic()
+        assert read_views(reopened) == before
+        columns = inspect(reopened.ledger.engine).get_columns("petitions")
+        assert "legacy" not in {c["name"] for c in columns}
