@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, case, exists, func, select
+from sqlalchemy import Case, ColumnElement, Connection, Engine, and_, case, exists, func, select
 
 from application.pages import Page, read_page
 from application.tables import audit_events
@@ -50,6 +50,12 @@ def petition_view(petition: Petition, *, position: int, signature_count: int) ->
     }
 
 
+def signature_delta() -> Case[int]:
+    """What an audit entry about a petition's signatures adds to its count: a signature or a
+    signature again counts one, a withdrawal takes one away."""
+    return case((audit_events.c.type == WITHDRAWN, -1), else_=1)
+
+
 def signature_count(
     connection: Connection,
     petition_id: UUID,
@@ -60,8 +66,7 @@ def signature_count(
     """Signatures standing on the petition after the log's `position`, or at the instant `as_of`:
     each signature or signature again counts one, each withdrawal takes one away."""
     c = audit_events.c
-    delta = case((c.type == WITHDRAWN, -1), else_=1)
-    query = select(func.coalesce(func.sum(delta), 0)).where(c.parent_id == petition_id)
+    query = select(func.coalesce(func.sum(signature_delta()), 0)).where(c.parent_id == petition_id)
     if position is not None:
         query = query.where(c.position <= position)
     if as_of is not None:

@@ -27,11 +27,12 @@ from typing import IO, Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import Connection, Table, case, func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select
 
 from application import merkle
 from application.checkpoints import CheckpointError, Verifier, open_note
 from application.ledger import Ledger
+from application.petition_history import signature_delta
 from application.read_models import ReadModels, jsonable
 from application.settings import Settings
 from application.tables import (
@@ -59,7 +60,6 @@ PROGRESS_EVERY = 1 << 16
 # Views stated row by row in an export: the results people read. The others have one row per
 # event (the audit trail, the tree), are stated by count, and follow from the verified events.
 RESULT_TABLES = ("petitions", "accounts", "account_tokens")
-SIGNATURE_DELTAS = {"Signature.Signed": 1, "Signature.SignedAgain": 1, "Signature.Withdrawn": -1}
 
 Progress = Callable[[int, int], None]
 
@@ -750,12 +750,12 @@ def recount(connection: Connection) -> None:
     """Recount every petition's signatures and threshold crossings from the audit trail alone,
     and compare with the petitions view the projections built."""
     a = audit_events.c
-    delta = case(*((a.type == name, value) for name, value in SIGNATURE_DELTAS.items()), else_=0)
+    delta = signature_delta()
     totals: dict[UUID, int] = {
         petition_id: int(total)
         for petition_id, total in connection.execute(
             select(a.parent_id, func.sum(delta))
-            .where(a.type.in_(SIGNATURE_DELTAS))
+            .where(a.parent_id.is_not(None))
             .group_by(a.parent_id)
         )
     }
@@ -770,7 +770,7 @@ def recount(connection: Connection) -> None:
             a.position,
             func.sum(delta).over(partition_by=a.parent_id, order_by=a.position).label("count"),
         )
-        .where(a.type.in_(SIGNATURE_DELTAS))
+        .where(a.parent_id.is_not(None))
         .subquery()
     )
     crossings: dict[tuple[UUID, int], tuple[str, int]] = {}
