@@ -3,6 +3,8 @@
 DomainError
 ├── InvalidCommand             the command itself is malformed for the domain (HTTP 422)
 │   ├── InvalidPetition        title, text, deadline or thresholds do not make a petition
+│   ├── InvalidBallot          a ballot the vote's method cannot count (names the problem)
+│   ├── InvalidVoteRules       options, method, electorate or dates do not make a vote
 │   └── ReasonRequired         a human must say why (rejection, closure)
 └── IllegalTransition          well formed, but not allowed in the current state (HTTP 409)
     ├── NotAwaitingAdmissibility
@@ -26,6 +28,14 @@ class InvalidCommand(DomainError):
 
 class InvalidPetition(InvalidCommand):
     """A petition's title, text, deadline or thresholds are not acceptable."""
+
+
+class InvalidBallot(InvalidCommand):
+    """A ballot names an unknown option, ranks one twice, grades out of range, exceeds the budget."""
+
+
+class InvalidVoteRules(InvalidCommand):
+    """The options, method, seats, budget or dates given cannot make a vote."""
 
 
 class ReasonRequired(InvalidCommand):
