@@ -31,7 +31,7 @@ class InvalidPetition(InvalidCommand):
 
 
 class InvalidBallot(InvalidCommand):
-    """A ballot names an unknown option, ranks one twice, grades out of range, exceeds the budget."""
+    """A ballot names an unknown option, ranks one twice, grades out of range, is over budget."""
 
 
 class InvalidVoteRules(InvalidCommand):

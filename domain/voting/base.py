@@ -18,10 +18,19 @@ from dataclasses import dataclass, field
 from hashlib import sha256
 from typing import Any, Protocol
 
+import numpy as np
+from numpy.typing import NDArray
+
 from domain.errors import InvalidBallot, InvalidVoteRules
 
 Paper = tuple[int, ...]
 """One integer per option, in the order of `Rules.options`."""
+
+Papers = Sequence[Paper] | NDArray[np.integer[Any]]
+"""Many papers: a list of tuples, or already one 2-D integer array (ballots x options)."""
+
+Weights = Sequence[int] | NDArray[np.integer[Any]] | None
+"""How many times each paper counts (a ballot file's counts); None: once each."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +112,7 @@ class Method(Protocol):
         """Turn what a voter sent into a paper, or raise `InvalidBallot` naming the problem."""
         ...
 
-    def tally(
-        self, rules: Rules, papers: Sequence[Paper], weights: Sequence[int] | None = None
-    ) -> Result:
+    def tally(self, rules: Rules, papers: Papers, weights: Weights = None) -> Result:
         """Count papers already validated (each counting `weights[i]` times, 1 by default)."""
         ...
 
