@@ -3,6 +3,7 @@
 ApplicationError
 ├── NotFound               no such aggregate, version or request (HTTP 404)
 │   ├── PetitionNotFound
+│   ├── VoteNotFound
 │   ├── AggregateNotFound
 │   ├── VersionNotFound    the aggregate exists, but never had this version
 │   ├── NotYetRecorded     the aggregate did not exist yet at that instant
@@ -30,6 +31,14 @@ class PetitionNotFound(NotFound):
     def __init__(self, petition_id: UUID) -> None:
         super().__init__(f"no petition has the id {petition_id}")
         self.petition_id = petition_id
+
+
+class VoteNotFound(NotFound):
+    """No vote has this id."""
+
+    def __init__(self, vote_id: UUID) -> None:
+        super().__init__(f"no vote has the id {vote_id}")
+        self.vote_id = vote_id
 
 
 class AggregateNotFound(NotFound):

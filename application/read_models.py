@@ -25,17 +25,28 @@ from sqlalchemy.orm import Session
 
 from application.errors import PetitionNotFound
 from application.ledger import Ledger
-from application.tables import account_tokens, accounts, audit_events, metadata, petitions
+from application.tables import (
+    account_tokens,
+    accounts,
+    audit_events,
+    ballots,
+    metadata,
+    petitions,
+    votes,
+)
 from application.transparency import MerkleLog
 from domain.account import Account
+from domain.ballot import Ballot
 from domain.events import SYSTEM_ACTOR_PREFIX, Cause, CivicAggregate
 from domain.petition import Petition
 from domain.signature import Signature
+from domain.vote import Vote, VoteStatus, citizen_vote_id, citizen_vote_rules
 
 TRACKING_NAME = "read-models"
 log = logging.getLogger("civic.views")
 BATCH_SIZE = 500
 THRESHOLD_POLICY_ACTOR = f"{SYSTEM_ACTOR_PREFIX}thresholds"
+CITIZEN_VOTE = "citizen_vote"  # a threshold's consequence that drafts a vote
 ENVELOPE_FIELDS = frozenset(
     {"originator_id", "originator_version", "timestamp", "originator_topic"}
     | {"actor", "correlation_id", "reason"}
@@ -88,6 +99,10 @@ class Batch:
         self.changed_petitions: set[UUID] = set()
         self.accounts: list[dict[str, Any]] = []
         self.tokens: list[dict[str, Any]] = []
+        self.votes: dict[UUID, dict[str, Any]] = {}
+        self.new_votes: set[UUID] = set()
+        self.new_ballots: dict[UUID, dict[str, Any]] = {}
+        self.replaced_ballots: dict[UUID, dict[str, Any]] = {}
 
 
 class ReadModels:
@@ -122,6 +137,20 @@ class ReadModels:
         )
         self._insert_account = insert(accounts)
         self._insert_token = insert(account_tokens)
+        self._insert_vote = insert(votes)
+        self._read_vote = select(votes).where(votes.c.id == bindparam("vote_id"))
+        self._update_vote = (
+            update(votes)
+            .where(votes.c.id == bindparam("row_id"))
+            .values({c.name: bindparam(c.name) for c in votes.c if c.name != "id"})
+        )
+        self._insert_ballot = insert(ballots)
+        self._replace_ballot = (
+            update(ballots)
+            .where(ballots.c.id == bindparam("row_id"))
+            .values(paper=bindparam("paper"), version=bindparam("version"))
+            .values(updated_at=bindparam("updated_at"))
+        )
 
     def _create_views(self) -> None:
         """Create the views; views of an older shape (a column added or removed since) are
@@ -261,6 +290,10 @@ class ReadModels:
             return self._apply_signature(session, batch, domain_event)
         if isinstance(domain_event, Petition.Event):
             self._apply_petition(session, batch, position, domain_event)
+        elif isinstance(domain_event, Ballot.Event):
+            self._apply_ballot(session, batch, position, domain_event)
+        elif isinstance(domain_event, Vote.Event):
+            self._apply_vote(session, batch, position, domain_event)
         elif isinstance(domain_event, Account.Opened):
             e = domain_event
             batch.accounts.append(
@@ -285,6 +318,21 @@ class ReadModels:
         if batch.accounts:
             session.execute(self._insert_account, batch.accounts)
             session.execute(self._insert_token, batch.tokens)
+        new_votes = [batch.votes[i] for i in batch.new_votes]
+        if new_votes:
+            session.execute(self._insert_vote, new_votes)
+        changed_votes = batch.votes.keys() - batch.new_votes
+        if changed_votes:
+            session.execute(
+                self._update_vote, [_update_parameters(batch.votes[i]) for i in changed_votes]
+            )
+        if batch.new_ballots:
+            session.execute(self._insert_ballot, list(batch.new_ballots.values()))
+        if batch.replaced_ballots:
+            session.execute(
+                self._replace_ballot,
+                [_update_parameters(row) for row in batch.replaced_ballots.values()],
+            )
 
     # -- petitions -----------------------------------------------------------------------------
 
@@ -343,6 +391,69 @@ class ReadModels:
         elif isinstance(e, Petition.Responded):
             row["response"], row["responded_at"] = e.text, e.timestamp
 
+    # -- votes and ballots ---------------------------------------------------------------------
+
+    def _vote(self, session: Session, batch: Batch, vote_id: UUID) -> dict[str, Any]:
+        """The vote's row, read once per batch and then changed in memory."""
+        row = batch.votes.get(vote_id)
+        if row is None:
+            row = dict(session.execute(self._read_vote, {"vote_id": vote_id}).mappings().one())
+            batch.votes[vote_id] = row
+        return row
+
+    def _apply_vote(self, session: Session, batch: Batch, position: int, e: Vote.Event) -> None:
+        if isinstance(e, Vote.Drafted):
+            batch.votes[e.originator_id] = {
+                "id": e.originator_id,
+                "position": position,
+                "drafted_by": e.actor,
+                "drafted_at": e.timestamp,
+                "status": VoteStatus.DRAFT.value,
+                "electorate_size": None,
+                "tie_order": None,
+                "ballot_count": 0,
+                "quorum": None,
+                "result": None,
+                "outcome": None,
+                **_rules_columns(e.rules),
+            }
+            batch.new_votes.add(e.originator_id)
+        row = self._vote(session, batch, e.originator_id)
+        row["version"], row["updated_at"] = e.originator_version, e.timestamp
+        if isinstance(e, Vote.Redrafted):
+            row.update(_rules_columns(e.rules))
+        elif isinstance(e, Vote.Opened):
+            row["status"] = VoteStatus.OPEN.value
+            row["electorate_size"], row["tie_order"] = len(e.electorate), e.tie_order
+        elif isinstance(e, Vote.Closed):
+            row["status"], row["quorum"] = VoteStatus.CLOSED.value, e.quorum
+            row["result"] = e.result
+        elif isinstance(e, Vote.Certified):
+            row["status"], row["outcome"] = VoteStatus.CERTIFIED.value, e.outcome
+        elif isinstance(e, Vote.Cancelled):
+            row["status"] = VoteStatus.CANCELLED.value
+
+    def _apply_ballot(self, session: Session, batch: Batch, position: int, e: Ballot.Event) -> None:
+        if isinstance(e, Ballot.Cast):
+            batch.new_ballots[e.originator_id] = {
+                "id": e.originator_id,
+                "vote_id": e.vote_id,
+                "position": position,
+                "tag": e.tag,
+                "paper": e.paper,
+                "version": e.originator_version,
+                "cast_at": e.timestamp,
+                "updated_at": e.timestamp,
+            }
+            self._vote(session, batch, e.vote_id)["ballot_count"] += 1
+            return
+        assert isinstance(e, Ballot.Replaced)
+        change = {"paper": e.paper, "version": e.originator_version, "updated_at": e.timestamp}
+        if e.originator_id in batch.new_ballots:  # cast in this same batch
+            batch.new_ballots[e.originator_id].update(change)
+        else:
+            batch.replaced_ballots[e.originator_id] = {"id": e.originator_id, **change}
+
     # -- signatures and the threshold policy ---------------------------------------------------
 
     def _apply_signature(
@@ -367,11 +478,34 @@ class ReadModels:
             correlation_id=e.correlation_id,
             reason=f"{count} signatures reached",
         )
-        if petition.record_threshold_reached(
+        if not petition.record_threshold_reached(
             signature_count=count, signature_id=str(e.originator_id), cause=cause
         ):
+            return []
+        reached = next(t for t in petition.thresholds if t.signatures == count)
+        if reached.consequence != CITIZEN_VOTE:
             return self._ledger.save(petition)
-        return []
+        # A citizen vote is drafted, once: its id derives from the petition and the threshold.
+        vote = Vote.draft(
+            rules=citizen_vote_rules(petition, now=e.timestamp),
+            cause=cause,
+            now=e.timestamp,
+            vote_id=citizen_vote_id(petition.id, count),
+        )
+        return self._ledger.save(petition, vote)
+
+
+def _rules_columns(rules: dict[str, Any]) -> dict[str, Any]:
+    """The vote row's columns that come from its rules."""
+    origin = rules.get("origin")
+    return {
+        "rules": jsonable(rules),
+        "question": rules["question"],
+        "method": rules["method"],
+        "opens_at": rules["opens_at"],
+        "closes_at": rules["closes_at"],
+        "origin_id": UUID(origin["id"]) if origin else None,
+    }
 
 
 def _update_parameters(row: dict[str, Any]) -> dict[str, Any]:
@@ -383,6 +517,8 @@ def parent_of(domain_event: CivicAggregate.Event) -> UUID | None:
     """The aggregate whose list the event changes: a signature's petition."""
     if isinstance(domain_event, Signature.Event):
         return domain_event.petition_id
+    if isinstance(domain_event, Ballot.Event):
+        return domain_event.vote_id
     return None
 
 

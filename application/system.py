@@ -13,6 +13,7 @@ from application.petitions import Clock, PetitionService
 from application.read_models import ReadModels
 from application.settings import Settings
 from application.transparency import MerkleLagError, Transparency
+from application.votes import VoteService
 
 
 def utc_now() -> datetime:
@@ -29,6 +30,7 @@ class CivicLedger:
     ledger: Ledger = field(init=False)
     read_models: ReadModels = field(init=False)
     petitions: PetitionService = field(init=False)
+    votes: VoteService = field(init=False)
     accounts: AccountService = field(init=False)
     audit: AuditTrail = field(init=False)
     transparency: Transparency = field(init=False)
@@ -41,6 +43,7 @@ class CivicLedger:
         except MerkleLagError:  # a log recorded before its Merkle tree existed
             self.read_models.rebuild()
         self.petitions = PetitionService(self.ledger, self.clock)
+        self.votes = VoteService(self.ledger, self.clock)
         self.accounts = AccountService(self.ledger)
         self.audit = AuditTrail(self.ledger)
         signer = Signer.from_file(self.settings.log_origin, self.settings.signing_key_path())

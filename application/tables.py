@@ -68,6 +68,45 @@ petitions = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
+votes = Table(
+    "votes",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("position", BigInteger, nullable=False, unique=True),  # where it was drafted in the log
+    Column("question", Text, nullable=False),
+    Column("method", String(32), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("rules", JSON, nullable=False),  # as in the Drafted / Redrafted event
+    Column("opens_at", UTCDateTime, nullable=False),
+    Column("closes_at", UTCDateTime, nullable=False),
+    Column("electorate_size", Integer, nullable=True),  # fixed when it opens
+    Column("tie_order", JSON, nullable=True),
+    Column("ballot_count", Integer, nullable=False),
+    Column("quorum", Integer, nullable=True),
+    Column("result", JSON, nullable=True),  # the tally, at closing
+    Column("outcome", String(32), nullable=True),  # at certification
+    Column("origin_id", Uuid, nullable=True, index=True),  # e.g. the petition that asked for it
+    Column("drafted_by", String(128), nullable=False),
+    Column("drafted_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# One row per ballot (per elector or, in a secret vote, per pseudonymous tag): the paper standing.
+ballots = Table(
+    "ballots",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("vote_id", Uuid, nullable=False),
+    Column("position", BigInteger, nullable=False),  # where it was first cast
+    Column("tag", String(128), nullable=False),
+    Column("paper", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("cast_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ballots_vote", "vote_id", "position"),
+)
+
 audit_events = Table(
     "audit_events",
     metadata,

@@ -6,6 +6,7 @@ DomainError
 │   ├── InvalidBallot          a ballot the vote's method cannot count (names the problem)
 │   ├── InvalidVoteRules       options, method, electorate or dates do not make a vote
 │   └── ReasonRequired         a human must say why (rejection, closure)
+├── NotEntitled                this person may not do this here, e.g. vote off the roll (HTTP 403)
 └── IllegalTransition          well formed, but not allowed in the current state (HTTP 409)
     ├── NotAwaitingAdmissibility
     ├── NotOpenForSignatures
@@ -40,6 +41,10 @@ class InvalidVoteRules(InvalidCommand):
 
 class ReasonRequired(InvalidCommand):
     """The decision needs a reason given by a person, and none was given."""
+
+
+class NotEntitled(DomainError):
+    """The person is known but the rules do not let them do this (not on the electorate)."""
 
 
 class IllegalTransition(DomainError):

@@ -273,3 +273,41 @@ def checkpoint() -> None:
     finally:
         civic.close()
     click.echo(signed.note, nl=False)
+
+
+@main.command()
+@click.option(
+    "--method",
+    "method",
+    required=True,
+    help="plurality, approval, schulze, irv, borda, copeland, stv, greedy or equal_shares",
+)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--seats", default=1, show_default=True, type=click.IntRange(1), help="for stv")
+@click.option("--budget", type=click.IntRange(1), help="for .pb files: instead of the file's own")
+@click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
+def tally(method: str, file: Path, seats: int, budget: int | None, *, as_json: bool) -> None:
+    """Count a ballot file in a standard format (PrefLib .soc .soi .toc .toi .cat, Pabulib .pb)
+    by METHOD, needing no database: the same tallies the votes use."""
+    import json  # noqa: PLC0415  # only this command needs them
+
+    from application.tally_files import tally_file  # noqa: PLC0415
+    from application.votes import result_data  # noqa: PLC0415
+
+    try:
+        counted = tally_file(file, method, seats=seats, budget=budget)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    result, names = counted.result, counted.names
+    if as_json:
+        data = {"source": counted.source, "options": names, **result_data(result)}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{counted.source}: {result.ballots:,} ballots, counted by {result.method}")
+    label = "elected" if len(result.winners) > 1 else "winner"
+    click.echo(f"  {label}: " + "; ".join(names.get(w, w) for w in result.winners))
+    if result.tied:
+        tied = ", ".join(names.get(t, t) for t in result.tied)
+        click.echo(f"  tie between {tied}: broken by the tie-break order (first option first)")
+    for place, group in enumerate(result.ranking, start=1):
+        click.echo(f"  {place:>3}. " + " = ".join(names.get(o, o) for o in group))

@@ -1,7 +1,8 @@
 """`civic demo`: Grenoble's citizen-interpellation scheme, played on a fresh SQLite file.
 
 26 petitions are lodged; 16 are refused as outside the municipality's competence, 10 admitted;
-three of them reach the 2,000-signature quorum that obliges the city to organise a citizen vote.
+three of them reach the 2,000-signature quorum that obliges the city to organise a citizen vote,
+and the first such vote is held by majority judgment, in secret, then certified.
 Every step goes through the application's ordinary commands, so the log it leaves is real.
 """
 
@@ -23,6 +24,8 @@ from application.system import CivicLedger, utc_now
 from domain.account import Role
 from domain.events import Cause
 from domain.petition import Threshold
+from domain.vote import Option, VoteRules, citizen_vote_id
+from domain.voting.majority_judgment import GRADES
 
 T = TypeVar("T")
 QUORUM = 2_000
@@ -59,6 +62,21 @@ REFUSED = [
     ("Une ligne de bus de nuit vers Voiron", "bus lines are run by the Metropolis"),
     ("Déneiger les routes du Vercors", "mountain roads belong to the Department"),
 ]
+VOTERS = 1_500
+# The citizen vote on the first petition: how to bring shade to the place Victor-Hugo.
+VOTE_OPTIONS = (
+    Option("platanes", "Planter des platanes autour du bassin"),
+    Option("micro-foret", "Une micro-forêt urbaine côté boulevard"),
+    Option("pergolas", "Des pergolas végétalisées sur les allées"),
+    Option("statu-quo", "Ne rien changer"),
+)
+# Each option's chance of each grade, best (excellent) to worst (reject): the demo's electorate.
+GRADE_WEIGHTS = {
+    "platanes": (14, 22, 24, 16, 12, 7, 5),
+    "micro-foret": (18, 20, 16, 14, 12, 10, 10),
+    "pergolas": (8, 14, 20, 22, 18, 10, 8),
+    "statu-quo": (3, 5, 8, 12, 17, 25, 30),
+}
 SIGNATURES = [2_140, 2_023, 2_001, 1_650, 1_210, 860, 420, 310, 95, 12]  # per admitted petition
 
 
@@ -149,6 +167,45 @@ def _play(civic: CivicLedger) -> None:
             text="Le quorum est atteint : la Ville organisera une votation citoyenne.",
             cause=_cause(council),
         )
+    _citizen_vote(civic, rng, council, citizens, admitted[0])
+
+
+def _citizen_vote(
+    civic: CivicLedger, rng: random.Random, council: UUID, citizens: list[UUID], petition: UUID
+) -> None:
+    """The vote the first petition's quorum drafted: redrafted as a majority judgment on four
+    options, opened, voted in secret, closed and certified."""
+    vote_id = citizen_vote_id(petition, QUORUM)
+    draft = civic.votes.get(vote_id)
+    now = utc_now()
+    rules = VoteRules(
+        question=f"{draft['question']} : quel projet retenir ?",
+        options=VOTE_OPTIONS,
+        method="majority_judgment",
+        opens_at=now,
+        closes_at=now + timedelta(days=14),
+        electorate={"kind": "role", "role": "citizen"},
+        quorum_share=0.25,
+        origin=draft["rules"]["origin"],
+    )
+    civic.votes.redraft(vote_id, rules=rules, cause=_cause(council, "les options du projet"))
+    civic.votes.open(vote_id, cause=_cause(council))
+    grades = [grade.key for grade in reversed(GRADES)]  # best first, as GRADE_WEIGHTS
+    with click.progressbar(length=VOTERS, label="ballots") as bar:
+        for chunk in batched(rng.sample(citizens, VOTERS), BATCH):
+            with civic.ledger.transaction():
+                for elector in chunk:
+                    choice = {
+                        option.id: rng.choices(grades, weights=GRADE_WEIGHTS[option.id])[0]
+                        for option in VOTE_OPTIONS
+                    }
+                    civic.votes.cast(
+                        vote_id, elector=str(elector), choice=choice, cause=_cause(elector)
+                    )
+            bar.update(len(chunk))
+    reason = "démonstration : clos sans attendre les deux semaines"
+    civic.votes.close(vote_id, cause=_cause(council, reason))
+    civic.votes.certify(vote_id, cause=_cause(council))
 
 
 def _names(civic: CivicLedger) -> dict[str, str]:
@@ -193,9 +250,25 @@ def _report(civic: CivicLedger, path: Path, seconds: float) -> None:
             for caused in civic.audit.events(correlation_id=entry["correlation_id"]).items:
                 if caused["position"] != entry["position"]:
                     _print_entry(caused, names, indent="      reached by ")
+    _report_vote(civic)
     click.echo("  the tail of the audit trail:")
     for entry in civic.audit.events(after=max(positions - 4, 0), limit=4).items:
         _print_entry(entry, names)
+
+
+def _report_vote(civic: CivicLedger) -> None:
+    vote = civic.votes.list(status="certified", after=None, limit=1).items[0]
+    result = vote["result"]
+    labels = {o["id"]: o["label"] for o in vote["rules"]["options"]}
+    click.echo(f"  citizen vote by majority judgment: {vote['question']}")
+    click.echo(
+        f"    {vote['ballot_count']:,} secret ballots of {vote['electorate_size']:,} electors "
+        f"(quorum {vote['quorum']:,}): {vote['outcome']}"
+    )
+    for rank, group in enumerate(result["ranking"], start=1):
+        for option in group:
+            grade = result["detail"]["majority_grades"][option]
+            click.echo(f"    {rank}. {labels[option]:<42} majority grade: {grade}")
 
 
 def _print_entry(entry: dict[str, Any], names: dict[str, str], indent: str = "    ") -> None:

@@ -22,6 +22,7 @@ from interfaces.http.petitions import PetitionController
 from interfaces.http.problems import internal_error, problem_details_plugin
 from interfaces.http.stream import AuditStreamController, streams_end_on_exit
 from interfaces.http.transparency import TransparencyController
+from interfaces.http.votes import VoteController
 
 DEADLINE_SWEEP_SECONDS = 30.0
 CHECKPOINT_SECONDS = 1.0
@@ -36,12 +37,17 @@ def health() -> dict[str, str]:
 
 
 def _sweep_deadlines(civic: CivicLedger, stop: threading.Event, every: float) -> None:
-    """Close petitions whose deadline passed, at start and then every `every` seconds."""
+    """Close petitions whose deadline passed, open and close votes on their schedule, at start
+    and then every `every` seconds."""
     while True:
         try:
             civic.petitions.close_expired()
         except Exception:
             log.exception("closing expired petitions failed; will try again")
+        try:
+            civic.votes.run_schedule()
+        except Exception:
+            log.exception("opening or closing votes on schedule failed; will try again")
         if stop.wait(every):
             return
 
@@ -96,6 +102,7 @@ def create_app(
     return Litestar(
         route_handlers=[
             PetitionController,
+            VoteController,
             AuditController,
             AuditStreamController,
             TransparencyController,

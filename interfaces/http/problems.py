@@ -17,6 +17,7 @@ from litestar.plugins.problem_details import (
 )
 from litestar.status_codes import (
     HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_409_CONFLICT,
     HTTP_422_UNPROCESSABLE_ENTITY,
@@ -24,7 +25,7 @@ from litestar.status_codes import (
 )
 
 from application.errors import NotFound, Unauthenticated
-from domain.errors import DomainError, IllegalTransition, InvalidCommand
+from domain.errors import DomainError, IllegalTransition, InvalidCommand, NotEntitled
 
 PROBLEM_BASE = "https://civic-ledger.org/problems/"
 log = logging.getLogger("civic.http")
@@ -48,6 +49,7 @@ EXCEPTION_MAP: dict[type[Exception], Callable[[Exception], ProblemDetailsExcepti
     DomainError: _problem(HTTP_422_UNPROCESSABLE_ENTITY, "rule-violated", "A rule was violated"),
     InvalidCommand: _problem(HTTP_422_UNPROCESSABLE_ENTITY, "invalid-command", "Invalid request"),
     IllegalTransition: _problem(HTTP_409_CONFLICT, "illegal-transition", "Not allowed now"),
+    NotEntitled: _problem(HTTP_403_FORBIDDEN, "not-entitled", "Not entitled"),
     NotFound: _problem(HTTP_404_NOT_FOUND, "not-found", "Not found"),
     # Writers are serialised, so this is a write that raced another process's unique key
     # (e.g. two databases sharing a log by mistake): the caller may look again and retry.

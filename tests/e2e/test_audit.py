@@ -187,12 +187,17 @@ class TestAuditTrail:
         assert correlation_ids[3] in {e["correlation_id"] for e in entries}
 
     def test_filters_by_correlation_id(self, api: CivicApi) -> None:
-        """`correlation_id` gives what one request caused: a signature and the threshold it hit."""
+        """`correlation_id` gives what one request caused: a signature, the threshold it hit and
+        the citizen vote that threshold drafted."""
         _, correlation_ids = live_petition(api)
 
         entries = api.audit(correlation_id=correlation_ids[2])
 
-        assert [e["type"] for e in entries] == ["Signature.Signed", "Petition.ThresholdReached"]
+        assert [e["type"] for e in entries] == [
+            "Signature.Signed",
+            "Petition.ThresholdReached",
+            "Vote.Drafted",
+        ]
 
     def test_combines_filters(self, api: CivicApi) -> None:
         """Every filter given must match: the committee's acts on this one petition."""

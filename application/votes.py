@@ -1,0 +1,295 @@
+"""Vote use cases: draft, open, cast, close (tally), certify; and reading the views.
+
+A secret vote's key lives in `ballot_keys`, outside the log and outside the views: it is what links
+an elector to a tag, so it must never be in anything an export or a rebuild carries, and deleting
+its row at certification is what makes the link unrecoverable (see ADR 0013).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import numpy as np
+from eventsourcing.application import AggregateNotFoundError
+from sqlalchemy import Column, LargeBinary, MetaData, Table, Uuid, delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from application.errors import VoteNotFound
+from application.ledger import Ledger
+from application.pages import Page, read_page
+from application.read_models import jsonable
+from application.tables import accounts, audit_events, ballots, votes
+from application.time_travel import locate, replay, require_aware
+from domain.ballot import BALLOT_BOX_ACTOR, Ballot, ballot_id, secret_tag
+from domain.errors import InvalidVoteRules
+from domain.events import SYSTEM_ACTOR_PREFIX, Cause
+from domain.vote import ElectorateKind, Vote, VoteRules, VoteStatus
+from domain.voting.base import Result
+from domain.voting.registry import METHODS
+
+Clock = Callable[[], datetime]
+SCHEDULE_ACTOR = f"{SYSTEM_ACTOR_PREFIX}vote-schedule"
+CAST = Ballot.Cast.__qualname__  # the audit view's `type` of a first ballot
+
+key_metadata = MetaData()
+ballot_keys = Table(
+    "ballot_keys",
+    key_metadata,
+    Column("vote_id", Uuid, primary_key=True),
+    Column("key", LargeBinary(32), nullable=False),
+)
+
+
+def result_data(result: Result) -> dict[str, Any]:
+    """A tally's result as event data (plain JSON)."""
+    return {
+        "method": result.method,
+        "ballots": result.ballots,
+        "winners": list(result.winners),
+        "ranking": [list(group) for group in result.ranking],
+        "tied": list(result.tied),
+        "detail": dict(result.detail),
+    }
+
+
+def vote_view(vote: Vote, *, position: int, ballot_count: int) -> dict[str, Any]:
+    """The vote as a row of the votes view, from its aggregate at some version."""
+    rules = jsonable(vote.rules.as_event())
+    opened = vote.status is not VoteStatus.DRAFT and bool(vote.electorate)
+    return {
+        "id": vote.id,
+        "position": position,
+        "question": vote.rules.question,
+        "method": vote.rules.method,
+        "status": vote.status.value,
+        "rules": rules,
+        "opens_at": vote.rules.opens_at,
+        "closes_at": vote.rules.closes_at,
+        "electorate_size": len(vote.electorate) if opened else None,
+        "tie_order": list(vote.tie_order) if opened else None,
+        "ballot_count": ballot_count,
+        "quorum": vote.quorum if vote.result is not None else None,
+        "result": vote.result,
+        "outcome": vote.outcome,
+        "origin_id": UUID(vote.rules.origin["id"]) if vote.rules.origin else None,
+        "drafted_by": vote.drafted_by,
+        "drafted_at": vote.created_on,
+        "version": vote.version,
+        "updated_at": vote.modified_on,
+    }
+
+
+def tally(vote: Vote, papers: list[list[int]]) -> Result:
+    """Count the papers by the vote's method and frozen rules (also what a verifier calls)."""
+    rules = vote.tally_rules()
+    array = np.array(papers, dtype=np.int64).reshape(len(papers), len(rules.options))
+    return METHODS[vote.rules.method].tally(rules, array)
+
+
+def electorate_of(session: Session, rules: VoteRules) -> list[str]:
+    """The account ids entitled to vote, as they stand now."""
+    rows = session.execute(select(accounts.c.id, accounts.c.roles)).all()
+    if rules.electorate["kind"] == ElectorateKind.ROLL:
+        known = {str(row.id) for row in rows}
+        roll = [str(a) for a in rules.electorate["accounts"]]
+        unknown = [a for a in roll if a not in known]
+        if unknown:
+            raise InvalidVoteRules(f"the roll lists unknown accounts: {', '.join(unknown[:5])}")
+        return roll
+    role = rules.electorate["role"]
+    return [str(row.id) for row in rows if role in row.roles]
+
+
+class VoteService:
+    """Drafting and running votes; ballots are one per elector (or per secret tag)."""
+
+    def __init__(self, ledger: Ledger, clock: Clock) -> None:
+        self._ledger = ledger
+        self._clock = clock
+        key_metadata.create_all(ledger.engine)
+
+    # -- commands ------------------------------------------------------------------------------
+
+    def draft(self, *, rules: VoteRules, cause: Cause) -> UUID:
+        """Draft a vote; returns its id."""
+        vote = Vote.draft(rules=rules, cause=cause, now=self._clock())
+        self._ledger.record(vote)
+        return vote.id
+
+    def redraft(self, vote_id: UUID, *, rules: VoteRules, cause: Cause) -> None:
+        """Change a draft's rules (refused once the vote is open)."""
+        with self._ledger.transaction():
+            vote = self._load(vote_id)
+            vote.redraft(rules=rules, cause=cause, now=self._clock())
+            self._ledger.record(vote)
+
+    def open(self, vote_id: UUID, *, cause: Cause) -> None:
+        """Open the vote: fix its electorate, draw its tie-break order, and for a secret vote
+        create the key that turns electors into tags."""
+        with self._ledger.transaction() as session:
+            vote = self._load(vote_id)
+            electorate = electorate_of(session, vote.rules)
+            vote.open(electorate=electorate, cause=cause, now=self._clock())
+            if vote.rules.secret:
+                session.execute(
+                    insert(ballot_keys).values(vote_id=vote_id, key=secrets.token_bytes(32))
+                )
+            self._ledger.record(vote)
+
+    def cast(self, vote_id: UUID, *, elector: str, choice: object, cause: Cause) -> bool:
+        """Cast or replace `elector`'s ballot; True if it replaced an earlier one.
+
+        In a secret vote the ballot's events name the ballot box as their actor and carry a
+        fresh correlation id: nothing in the log leads from the ballot to the request or person.
+        """
+        with self._ledger.transaction() as session:
+            vote = self._load(vote_id)
+            vote.check_ballot(elector=elector, now=self._clock())
+            paper = METHODS[vote.rules.method].validate(vote.tally_rules(), choice)
+            if vote.rules.secret:
+                key = session.scalar(
+                    select(ballot_keys.c.key).where(ballot_keys.c.vote_id == vote_id)
+                )
+                if key is None:  # opened, yet no key: the database lost it; never guess one
+                    raise RuntimeError(f"the secret key of vote {vote_id} is missing")
+                tag = secret_tag(key, vote_id, elector)
+                cause = Cause(actor=BALLOT_BOX_ACTOR, correlation_id=str(uuid4()))
+            else:
+                tag = elector
+            try:
+                ballot: Ballot = self._ledger.repository.get(ballot_id(vote_id, tag))
+            except AggregateNotFoundError:
+                ballot = Ballot.cast(vote=vote, tag=tag, paper=paper, cause=cause)
+                replaced = False
+            else:
+                ballot.replace(vote=vote, paper=paper, cause=cause)
+                replaced = True
+            self._ledger.record(ballot)
+        return replaced
+
+    def close(self, vote_id: UUID, *, cause: Cause) -> None:
+        """Close the vote and record its tally (early, before the closing time, with a reason)."""
+        with self._ledger.transaction() as session:
+            vote = self._load(vote_id)
+            papers = [
+                row.paper
+                for row in session.execute(
+                    select(ballots.c.paper)
+                    .where(ballots.c.vote_id == vote_id)
+                    .order_by(ballots.c.position)
+                )
+            ]
+            result = tally(vote, papers)
+            vote.close(
+                ballots=len(papers), result=result_data(result), cause=cause, now=self._clock()
+            )
+            self._ledger.record(vote)
+
+    def certify(self, vote_id: UUID, *, cause: Cause) -> None:
+        """Certify the outcome; a secret vote's key is destroyed in the same transaction."""
+        with self._ledger.transaction() as session:
+            vote = self._load(vote_id)
+            vote.certify(cause=cause)
+            session.execute(delete(ballot_keys).where(ballot_keys.c.vote_id == vote_id))
+            self._ledger.record(vote)
+
+    def cancel(self, vote_id: UUID, *, cause: Cause) -> None:
+        """Cancel a draft or open vote, with a reason; its key (if any) is destroyed."""
+        with self._ledger.transaction() as session:
+            vote = self._load(vote_id)
+            vote.cancel(cause=cause)
+            session.execute(delete(ballot_keys).where(ballot_keys.c.vote_id == vote_id))
+            self._ledger.record(vote)
+
+    def run_schedule(self) -> list[UUID]:
+        """Open the drafts whose opening time has come and close the votes whose closing time has
+        passed (the server calls this every few seconds); returns the votes changed."""
+        now = self._clock()
+        with self._ledger.engine.connect() as connection:
+            due = connection.execute(
+                select(votes.c.id, votes.c.status).where(
+                    (
+                        (votes.c.status == VoteStatus.DRAFT)
+                        & (votes.c.opens_at <= now)
+                        & (votes.c.closes_at > now)
+                    )
+                    | ((votes.c.status == VoteStatus.OPEN) & (votes.c.closes_at <= now))
+                )
+            ).all()
+        changed = []
+        for vote_id, status in due:
+            cause = Cause(actor=SCHEDULE_ACTOR, correlation_id=str(uuid4()))
+            try:
+                if status == VoteStatus.DRAFT:
+                    self.open(vote_id, cause=cause)
+                else:
+                    self.close(vote_id, cause=cause)
+            except (InvalidVoteRules, ValueError):
+                continue  # e.g. an empty electorate: left as a draft for the organisers
+            changed.append(vote_id)
+        return changed
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def get(self, vote_id: UUID) -> dict[str, Any]:
+        """The vote's current view."""
+        with self._ledger.engine.connect() as connection:
+            row = (
+                connection.execute(select(votes).where(votes.c.id == vote_id))
+                .mappings()
+                .one_or_none()
+            )
+        if row is None:
+            raise VoteNotFound(vote_id)
+        return dict(row)
+
+    def list(self, *, status: str | None, after: int | None, limit: int) -> Page:
+        """Votes in the order they were drafted, `limit` at a time after cursor `after`."""
+        query = select(votes)
+        if status is not None:
+            query = query.where(votes.c.status == status)
+        return read_page(self._ledger.engine, query, votes.c.position, after, limit)
+
+    def as_of(
+        self, vote_id: UUID, *, version: int | None = None, instant: datetime | None = None
+    ) -> dict[str, Any]:
+        """The vote's view right after its version `version`, or as it stood at `instant` (now,
+        with neither): the aggregate replayed, with the ballots cast by then."""
+        if version is None and instant is None:
+            return self.get(vote_id)
+        with self._ledger.engine.connect() as connection:
+            recorded = locate(
+                connection, vote_id, version=version, as_of=instant, kind=Vote, unknown=VoteNotFound
+            )
+            drafted = locate(connection, vote_id, version=1)
+            cast = (audit_events.c.parent_id == vote_id) & (audit_events.c.type == CAST)
+            if instant is None:
+                cast &= audit_events.c.position <= recorded.position
+            else:
+                cast &= audit_events.c.timestamp <= require_aware(instant)
+            count = connection.scalar(select(func.count()).where(cast)) or 0
+        vote: Vote = replay(self._ledger, vote_id, recorded)
+        return vote_view(vote, position=drafted.position, ballot_count=count)
+
+    def ballots(self, vote_id: UUID, *, after: int | None, limit: int) -> Page:
+        """The ballots standing, by tag (electors in a public vote, pseudonyms in a secret one)."""
+        self.get(vote_id)
+        query = select(
+            ballots.c.position,
+            ballots.c.tag,
+            ballots.c.paper,
+            ballots.c.version,
+            ballots.c.cast_at,
+            ballots.c.updated_at,
+        ).where(ballots.c.vote_id == vote_id)
+        return read_page(self._ledger.engine, query, ballots.c.position, after, limit)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _load(self, vote_id: UUID) -> Vote:
+        vote: Vote = self._ledger.get(vote_id, VoteNotFound)
+        return vote
