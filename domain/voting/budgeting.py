@@ -16,11 +16,10 @@ from numpy.typing import NDArray
 
 from domain.errors import InvalidBallot, InvalidVoteRules
 from domain.voting.base import Paper, Papers, Result, Rules, Weights, break_tie
+from domain.voting.counting import Counts, Marks, per_option, sheet
 
 Utility = Literal["cost", "approval"]
 """What a funded project is worth to a voter who chose it: its cost, or 1."""
-
-Table = NDArray[np.int64]
 
 # Amounts of money are compared in floating point first; when two lie closer than this (relative)
 # they are compared again in exact fractions, so a tie is never missed nor invented by rounding.
@@ -64,29 +63,6 @@ def _basket(rules: Rules, choice: object) -> Paper:
     return tuple(paper)
 
 
-def _counted(rules: Rules, papers: Papers, weights: Weights) -> tuple[Table, Table]:
-    """The papers as one (ballots x projects) array, and how many times each counts."""
-    width = len(rules.options)
-    try:
-        table = np.asarray(papers, dtype=np.int64)
-        counts = np.asarray(np.ones(len(table)) if weights is None else weights, dtype=np.int64)
-    except (TypeError, ValueError):
-        raise InvalidBallot("papers must be integer rows of equal length") from None
-    if table.size == 0:
-        table = table.reshape(0, width)
-    if table.ndim != 2 or table.shape[1] != width:  # noqa: PLR2004 - a table has two axes
-        raise InvalidBallot(f"each paper needs one entry per project ({width})")
-    if counts.shape != (len(table),):
-        raise InvalidBallot("there must be one count per paper")
-    if (table < 0).any() or (counts < 0).any():
-        raise InvalidBallot("papers and counts cannot be negative")
-    return table, counts
-
-
-def _by_project(rules: Rules, values: Sequence[Any]) -> dict[str, Any]:
-    return dict(zip(rules.options, values, strict=True))
-
-
 def _exact(amount: Fraction) -> str:
     return f"{amount.numerator}/{amount.denominator}"
 
@@ -118,9 +94,9 @@ class Greedy:
     def tally(self, rules: Rules, papers: Papers, weights: Weights = None) -> Result:
         """Fund in order of score until nothing else fits."""
         costs, budget = _money(rules)
-        table, counts = _counted(rules, papers, weights)
-        scores = [int(s) for s in counts @ table]
-        approvals = [int(a) for a in counts @ (table > 0)]
+        counted = sheet(rules, papers, weights, None)  # points are allowed: no upper bound
+        scores: list[int] = counted.totals().tolist()
+        approvals: list[int] = (counted.counts() @ (counted.marks > 0)).tolist()
         left = budget
         winners: list[str] = []
         tied: list[str] = []
@@ -146,14 +122,14 @@ class Greedy:
                 )
         return Result(
             method=self.name,
-            ballots=int(counts.sum()),
+            ballots=counted.ballots,
             winners=tuple(winners),
             ranking=tuple(ranking),
             tied=tuple(tied),
             detail={
-                "approvals": _by_project(rules, approvals),
-                "scores": _by_project(rules, scores),
-                "costs": _by_project(rules, costs),
+                "approvals": per_option(rules, approvals),
+                "scores": per_option(rules, scores),
+                "costs": per_option(rules, costs),
                 "budget": budget,
                 "spent": budget - left,
                 "left": left,
@@ -194,15 +170,14 @@ class EqualShares:
     def tally(self, rules: Rules, papers: Papers, weights: Weights = None) -> Result:
         """Fund round by round the project its supporters can pay for most cheaply."""
         costs, budget = _money(rules)
-        table, counts = _counted(rules, papers, weights)
-        if (table > 1).any():
-            raise InvalidBallot("equal shares counts approval papers: 0 or 1 per project")
-        voters = int(counts.sum())
-        approvals = [int(a) for a in counts @ table]
+        counted = sheet(rules, papers, weights, 1)  # approval papers: 0 or 1 per project
+        voters = counted.ballots
+        approvals: list[int] = counted.totals().tolist()
         rounds: list[dict[str, Any]] = []
         if voters:
             share = Fraction(budget, voters)
-            rounds = _Purses(table, counts, share).spend(rules, costs, self.utility)
+            purses = _Purses(counted.marks, counted.counts(), share)
+            rounds = purses.spend(rules, costs, self.utility)
         winners = tuple(r["project"] for r in rounds)
         spent = sum(costs[rules.index(w)] for w in winners)
         tied = dict.fromkeys(p for r in rounds for p in r["tied"])
@@ -212,8 +187,8 @@ class EqualShares:
             winners=winners,
             tied=tuple(tied),
             detail={
-                "approvals": _by_project(rules, approvals),
-                "costs": _by_project(rules, costs),
+                "approvals": per_option(rules, approvals),
+                "costs": per_option(rules, costs),
                 "budget": budget,
                 "spent": spent,
                 "left": budget - spent,
@@ -234,10 +209,10 @@ class _Purses:
     computes with the amounts' float values.
     """
 
-    def __init__(self, table: Table, counts: Table, share: Fraction) -> None:
+    def __init__(self, table: Marks, counts: Counts, share: Fraction) -> None:
         # Empty ballots and ballots counted zero times pay for nothing: they only set the share.
         keep = (counts > 0) & table.any(axis=1)
-        self.weight: Table = counts[keep]
+        self.weight: Counts = counts[keep]
         self.voter, self.project = np.nonzero(table[keep])  # one row per (ballot, choice) pair
         by_project = np.argsort(self.project, kind="stable")
         ends = np.cumsum(np.bincount(self.project, minlength=table.shape[1]))
@@ -245,7 +220,7 @@ class _Purses:
         self.amounts: list[Fraction] = [share]
         self.ids: dict[Fraction, int] = {share: 0}
         self.floats: NDArray[np.float64] = np.array([float(share)])
-        self.holds: Table = np.zeros(len(self.weight), dtype=np.int64)  # amount id per ballot
+        self.holds: Counts = np.zeros(len(self.weight), dtype=np.int64)  # amount id per ballot
 
     def spend(self, rules: Rules, costs: Sequence[int], utility: Utility) -> list[dict[str, Any]]:
         """Run the rounds: each funds one project, until no project can be paid for."""

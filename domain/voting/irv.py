@@ -13,15 +13,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from domain.voting.base import Paper, Papers, Result, Rules, Weights
-from domain.voting.ranked import (
-    Ranks,
-    rank_array,
-    refuse_ties,
-    validate_ranking,
-    weight_array,
-)
-from domain.voting.score import single_winner
+from domain.voting.base import Papers, Result, Rules, Weights
+from domain.voting.ranked import RankedSingleWinner, Ranks, eliminate, refuse_ties
 
 EXHAUSTED = -1
 
@@ -44,15 +37,10 @@ def transfer(
     top[moving] = top_choices(ranks[moving], continuing)
 
 
-class InstantRunoff:
+class InstantRunoff(RankedSingleWinner):
     """A ranked, single-winner method; it cannot split a paper's ties, so it refuses such papers."""
 
     name = "irv"
-
-    def validate(self, rules: Rules, choice: object) -> Paper:
-        """A list of option ids best first (strict, possibly partial)."""
-        single_winner(rules, self.name)
-        return validate_ranking(rules, choice)
 
     def tally(self, rules: Rules, papers: Papers, weights: Weights = None) -> Result:
         """Rounds of counts until a majority of continuing ballots; every round is in the detail.
@@ -60,10 +48,8 @@ class InstantRunoff:
         `tied` holds the options still in the count the first time they all had the same number
         of votes: from there the tie-break order decided the eliminations, hence the winner.
         """
-        single_winner(rules, self.name)
-        ranks = rank_array(rules, papers)
+        ranks, counts = self._ranks(rules, papers, weights)
         refuse_ties(self.name, ranks)
-        counts = weight_array(weights, len(ranks))
         options = rules.options
         tie_rank = rules.tie_rank()
         continuing = np.ones(len(options), dtype=np.bool_)
@@ -87,15 +73,7 @@ class InstantRunoff:
                 record["elected"] = options[leader]
                 break
             fewest = [i for i in standing if votes[i] == votes[standing].min()]
-            if len(fewest) == len(standing) and not tied:
-                tied = sorted(standing, key=tie_rank.__getitem__)
-            loser = max(fewest, key=tie_rank.__getitem__)
-            record["eliminated"] = options[loser]
-            if len(fewest) > 1:
-                record["tie"] = {
-                    "options": [options[i] for i in sorted(fewest, key=tie_rank.__getitem__)],
-                    "broken_by": "tie-break order: the latest is eliminated",
-                }
+            loser = eliminate(rules, standing, fewest, record, tied)
             continuing[loser] = False
             eliminated.append(loser)
             transfer(ranks, top, loser, continuing)

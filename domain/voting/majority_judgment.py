@@ -18,7 +18,7 @@ import numpy as np
 
 from domain.errors import InvalidBallot
 from domain.voting.base import Paper, Papers, Result, Rules, Weights
-from domain.voting.score import Sheet, outcome, per_option, sheet, single_winner
+from domain.voting.counting import Sheet, outcome, per_option, sheet, single_winner
 
 
 class Grade(NamedTuple):

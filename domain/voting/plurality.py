@@ -10,7 +10,7 @@ from typing import Final
 
 from domain.errors import InvalidBallot
 from domain.voting.base import Paper, Papers, Result, Rules, Weights
-from domain.voting.score import outcome, per_option, sheet, single_winner
+from domain.voting.counting import outcome, per_option, sheet, single_winner
 
 
 class Plurality:

@@ -7,7 +7,7 @@ ballot files (`.toc`) carry them, since a voter sends a strict list of option id
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -15,11 +15,10 @@ from numpy.typing import NDArray
 
 from domain.errors import InvalidBallot
 from domain.voting.base import Paper, Papers, Rules, Weights
+from domain.voting.counting import Counts, sheet, single_winner
 
 Ranks = NDArray[np.int16]
 """Papers as one array (ballots x options) of ranks, 0 = unranked."""
-
-Counts = NDArray[np.int64]
 
 
 def validate_ranking(rules: Rules, choice: object) -> Paper:
@@ -39,30 +38,11 @@ def validate_ranking(rules: Rules, choice: object) -> Paper:
     return tuple(ranks)
 
 
-def rank_array(rules: Rules, papers: Papers) -> Ranks:
-    """Papers as one (ballots x options) int16 array, checked for shape and rank range."""
-    options = len(rules.options)
-    raw = np.asarray(papers) if len(papers) else np.zeros((0, options), np.int16)
-    if raw.ndim != 2 or raw.shape[1] != options or raw.dtype.kind not in "iub":  # noqa: PLR2004
-        raise InvalidBallot(
-            f"each paper must hold one integer rank for each of the {options} options"
-        )
-    if raw.size and (raw.min() < 0 or raw.max() > options):
-        bad = int(np.flatnonzero(((raw < 0) | (raw > options)).any(axis=1))[0])
-        raise InvalidBallot(f"paper {bad} holds a rank outside 0..{options}")
-    return raw.astype(np.int16, copy=False)
-
-
-def weight_array(weights: Weights, ballots: int) -> Counts:
-    """How many times each paper counts, as int64 (1 each when no weights are given)."""
-    if weights is None:
-        return np.ones(ballots, dtype=np.int64)
-    counts = np.asarray(weights, dtype=np.int64)
-    if counts.shape != (ballots,):
-        raise InvalidBallot(f"{counts.size} weights given for {ballots} papers")
-    if counts.size and counts.min() < 0:
-        raise InvalidBallot(f"paper {int(np.argmax(counts < 0))} has a negative weight")
-    return counts
+def ranks_of(rules: Rules, papers: Papers, weights: Weights) -> tuple[Ranks, Counts]:
+    """Ranked papers as one int16 array of ranks 0..options (checked by `sheet`), and how many
+    times each counts (ones when no weights are given)."""
+    counted = sheet(rules, papers, weights, len(rules.options))
+    return counted.marks.astype(np.int16, copy=False), counted.counts()
 
 
 def refuse_ties(method: str, ranks: Ranks) -> None:
@@ -96,24 +76,48 @@ def pairwise(ranks: Ranks, weights: Counts) -> Counts:
     return d
 
 
-def groups(
-    order: Sequence[int], same: Callable[[int, int], bool], options: Sequence[str]
-) -> tuple[tuple[str, ...], ...]:
-    """Consecutive options of `order` that `same` cannot separate, as groups of option ids."""
-    ranking: list[list[str]] = []
-    previous: int | None = None
-    for option in order:
-        if previous is not None and same(previous, option):
-            ranking[-1].append(options[option])
-        else:
-            ranking.append([options[option]])
-        previous = option
-    return tuple(tuple(group) for group in ranking)
+def eliminate(
+    rules: Rules,
+    standing: Sequence[int],
+    fewest: Sequence[int],
+    record: dict[str, Any],
+    tied: list[int],
+) -> int:
+    """Of the options with the fewest votes, the one latest in the tie-break order (IRV, STV).
+
+    The round's `record` says who is eliminated, and the tie if there is one. The first time every
+    option standing is tied, they go to `tied`: from there the tie-break order decides.
+    """
+    tie_rank = rules.tie_rank()
+    if len(fewest) == len(standing) and not tied:
+        tied.extend(sorted(standing, key=tie_rank.__getitem__))
+    loser = max(fewest, key=tie_rank.__getitem__)
+    record["eliminated"] = rules.options[loser]
+    if len(fewest) > 1:
+        record["tie"] = {
+            "options": [rules.options[i] for i in sorted(fewest, key=tie_rank.__getitem__)],
+            "broken_by": "tie-break order: the latest is eliminated",
+        }
+    return loser
 
 
-def by_score(rules: Rules, scores: Sequence[Any]) -> tuple[list[int], list[int]]:
-    """Options best score first (tie order among equals), and those tied for the top score."""
-    rank = rules.tie_rank()
-    order = sorted(range(len(rules.options)), key=lambda i: (-scores[i], rank[i]))
-    top = [i for i in order if scores[i] == scores[order[0]]]
-    return order, top
+class RankedSingleWinner:
+    """What the single-winner ranked methods share: a ranking as the ballot, and the start of the
+    tally, from papers to ranks and weights (`_ranks`) or to the pairwise matrix (`_pairwise`)."""
+
+    name: str
+
+    def validate(self, rules: Rules, choice: object) -> Paper:
+        """A list of option ids best first (strict, possibly partial)."""
+        single_winner(rules, self.name)
+        return validate_ranking(rules, choice)
+
+    def _ranks(self, rules: Rules, papers: Papers, weights: Weights) -> tuple[Ranks, Counts]:
+        """The papers' ranks and weights (see `ranks_of`), for rules that ask for one seat."""
+        single_winner(rules, self.name)
+        return ranks_of(rules, papers, weights)
+
+    def _pairwise(self, rules: Rules, papers: Papers, weights: Weights) -> tuple[Counts, int]:
+        """The pairwise matrix d (see `pairwise`) and how many ballots were counted."""
+        ranks, counts = self._ranks(rules, papers, weights)
+        return pairwise(ranks, counts), int(counts.sum())

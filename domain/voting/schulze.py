@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from domain.voting.base import Paper, Papers, Result, Rules, Weights, break_tie
-from domain.voting.ranked import Counts, pairwise, rank_array, validate_ranking, weight_array
-from domain.voting.score import single_winner
+from domain.voting.base import Papers, Result, Rules, Weights
+from domain.voting.counting import Counts, outcome_of_groups
+from domain.voting.ranked import RankedSingleWinner
 
 
 def strongest_paths(d: Counts) -> Counts:
@@ -26,22 +26,14 @@ def strongest_paths(d: Counts) -> Counts:
     return p
 
 
-class Schulze:
+class Schulze(RankedSingleWinner):
     """A ranked method: the winner beats every other option by a stronger path than the reverse."""
 
     name = "schulze"
 
-    def validate(self, rules: Rules, choice: object) -> Paper:
-        """A list of option ids best first (strict, possibly partial)."""
-        single_winner(rules, self.name)
-        return validate_ranking(rules, choice)
-
     def tally(self, rules: Rules, papers: Papers, weights: Weights = None) -> Result:
         """Schulze's order: x above y when p[x][y] > p[y][x]; each group is unbeaten by the rest."""
-        single_winner(rules, self.name)
-        ranks = rank_array(rules, papers)
-        counts = weight_array(weights, len(ranks))
-        d = pairwise(ranks, counts)
+        d, ballots = self._pairwise(rules, papers, weights)
         p = strongest_paths(d)
         beats = p > p.T
         tie_rank = rules.tie_rank()
@@ -52,16 +44,8 @@ class Schulze:
             unbeaten = [x for x in remaining if not beats[remaining, x].any()]
             ranking.append(sorted(unbeaten, key=tie_rank.__getitem__))
             remaining = [x for x in remaining if x not in unbeaten]
-        top = ranking[0]
-        winner = break_tie(rules, top)
-        return Result(
-            method=self.name,
-            ballots=int(counts.sum()),
-            winners=(rules.options[winner],),
-            ranking=tuple(tuple(rules.options[x] for x in group) for group in ranking),
-            tied=tuple(rules.options[x] for x in top) if len(top) > 1 else (),
-            detail={"options": list(rules.options), "d": d.tolist(), "p": p.tolist()},
-        )
+        detail = {"options": list(rules.options), "d": d.tolist(), "p": p.tolist()}
+        return outcome_of_groups(rules, self.name, ballots, ranking, detail)
 
 
 SCHULZE = Schulze()

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from domain.voting.base import Paper, Papers, Result, Rules, Weights
 from domain.voting.irv import EXHAUSTED, top_choices, transfer
-from domain.voting.ranked import Ranks, rank_array, refuse_ties, validate_ranking, weight_array
+from domain.voting.ranked import Ranks, eliminate, ranks_of, refuse_ties, validate_ranking
 
 Floats = NDArray[np.float64]
 
@@ -114,9 +114,8 @@ class SingleTransferableVote:
         `tied` holds the options still in the count the first time they all had the same votes
         while a seat was unfilled: from there the tie-break order decided who was eliminated.
         """
-        ranks = rank_array(rules, papers)
+        ranks, counts = ranks_of(rules, papers, weights)
         refuse_ties(self.name, ranks)
-        counts = weight_array(weights, len(ranks))
         options, seats, tie_rank = rules.options, rules.seats, rules.tie_rank()
         ballots = int(counts.sum())
         quota = ballots // (seats + 1) + 1
@@ -137,16 +136,7 @@ class SingleTransferableVote:
             elif len(standing) > seats_left:
                 least = min(votes[i] for i in standing)
                 fewest = [i for i in standing if votes[i] <= least + TOLERANCE]
-                if len(fewest) == len(standing) and not tied:
-                    tied = sorted(standing, key=tie_rank.__getitem__)
-                loser = max(fewest, key=tie_rank.__getitem__)
-                stage["eliminated"] = options[loser]
-                if len(fewest) > 1:
-                    stage["tie"] = {
-                        "options": [options[i] for i in sorted(fewest, key=tie_rank.__getitem__)],
-                        "broken_by": "tie-break order: the latest is eliminated",
-                    }
-                state.eliminate(loser)
+                state.eliminate(eliminate(rules, standing, fewest, stage, tied))
             standing = state.standing()
             if standing and len(standing) <= seats - len(state.elected):
                 # As many options left as seats: they are elected without reaching the quota.

@@ -140,9 +140,14 @@ class TestGreedy:
         assert result.detail["left"] == 1_000_000
 
     def test_refuses_papers_of_the_wrong_width(self) -> None:
-        """A paper must have one entry per project."""
-        with pytest.raises(InvalidBallot, match="one entry per project"):
+        """A paper must have one entry per project: a malformed paper is a bug, not a ballot."""
+        with pytest.raises(ValueError, match=r"paper 0 holds 2 marks, not one per option \(3\)"):
             greedy.tally(PARK, [(1, 0)])
+
+    def test_refuses_negative_points(self) -> None:
+        """Points have no upper bound, but cannot be negative."""
+        with pytest.raises(ValueError, match="paper 1 holds a negative mark"):
+            greedy.tally(PARK, np.array([[1, 0, 0], [0, -1, 0]]))
 
 
 class TestEqualShares:
@@ -223,12 +228,12 @@ class TestEqualShares:
 
     def test_refuses_papers_that_are_not_approvals(self) -> None:
         """Points are not approvals: equal shares counts 0 or 1 per project."""
-        with pytest.raises(InvalidBallot, match="0 or 1 per project"):
+        with pytest.raises(ValueError, match=r"paper 0 holds a mark outside 0\.\.1"):
             equal_shares.tally(PARK, [(2, 0, 0)])
 
     def test_refuses_negative_counts(self) -> None:
         """A paper cannot count a negative number of times."""
-        with pytest.raises(InvalidBallot, match="cannot be negative"):
+        with pytest.raises(ValueError, match="paper 0 has a negative weight"):
             equal_shares.tally(PARK, [(1, 0, 0)], weights=[-1])
 
     def test_no_ballot_funds_nothing(self) -> None:

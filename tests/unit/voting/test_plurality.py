@@ -110,13 +110,25 @@ class TestTally:
     @pytest.mark.parametrize(
         ("papers", "weights", "problem"),
         [
-            ([(1, 0)], None, "3 marks"),
-            ([(2, 0, 0)], None, r"outside 0\.\.1"),
-            ([(1, 0, 0)], [-1], "negative"),
-            ([(1, 0, 0)], [1, 1], "one integer per paper"),
+            ([(1, 0, 0), (1, 0)], None, r"paper 1 holds 2 marks, not one per option \(3\)"),
+            ([(1, 0, 0), (2, 0, 0)], None, r"paper 1 holds a mark outside 0\.\.1"),
+            ([(1, 0, 0)], [-1], "paper 0 has a negative weight"),
+            ([(1, 0, 0)], [1, 1], "one integer per paper: 2 given for 1 papers"),
+            ([(1, 0, 0)], [1.0], "weights must be integers, got float64"),
             (np.ones((2, 2), dtype=np.int64), None, "ballots x 3"),
+            (np.ones((2, 3), dtype=np.float64), None, "papers must hold integers, got float64"),
+            ([(1, 0, None)], None, "papers must hold integers"),
         ],
-        ids=["short-paper", "mark-2", "negative-weight", "weights-length", "array-width"],
+        ids=[
+            "short-paper",
+            "mark-2",
+            "negative-weight",
+            "weights-length",
+            "float-weight",
+            "array-width",
+            "float-array",
+            "not-a-number",
+        ],
     )
     def test_refuses_papers_that_were_never_validated(
         self, papers: list[Paper], weights: list[int] | None, problem: str

@@ -7,7 +7,7 @@ import pytest
 
 from domain.errors import InvalidBallot
 from domain.voting.base import Rules
-from domain.voting.ranked import pairwise, rank_array, refuse_ties, validate_ranking, weight_array
+from domain.voting.ranked import pairwise, ranks_of, refuse_ties, validate_ranking
 
 RULES = Rules(options=("tram", "bus", "bike", "walk"))
 
@@ -48,66 +48,72 @@ class TestValidateRanking:
             validate_ranking(RULES, ["tram", 1])
 
 
-class TestArrays:
+class TestRanksOf:
     def test_tuples_and_an_array_give_the_same_ranks(self) -> None:
         """A list of tuples and a 2-D array convert to the same int16 array."""
         papers = [(1, 2, 0, 0), (0, 1, 2, 3)]
-        assert np.array_equal(rank_array(RULES, papers), rank_array(RULES, np.array(papers)))
-        assert rank_array(RULES, papers).dtype == np.int16
+        listed, _ = ranks_of(RULES, papers, None)
+        assert np.array_equal(listed, ranks_of(RULES, np.array(papers), None)[0])
+        assert listed.dtype == np.int16
+
+    def test_an_int16_array_is_not_copied(self) -> None:
+        """Ranks already held as int16 (a PrefLib file's) are counted as they are."""
+        papers = np.array([(1, 2, 0, 0)], dtype=np.int16)
+        assert ranks_of(RULES, papers, None)[0] is papers
 
     def test_no_papers_is_an_empty_array(self) -> None:
         """Zero ballots give a 0 x options array."""
-        assert rank_array(RULES, []).shape == (0, 4)
+        assert ranks_of(RULES, [], None)[0].shape == (0, 4)
 
     def test_refuses_a_paper_of_the_wrong_length(self) -> None:
-        """A paper must hold one rank per option."""
-        with pytest.raises(InvalidBallot, match="one integer rank for each of the 4"):
-            rank_array(RULES, [(1, 2, 3)])
+        """A paper must hold one rank per option: a malformed paper is a bug, not a ballot."""
+        with pytest.raises(ValueError, match=r"paper 0 holds 3 marks, not one per option \(4\)"):
+            ranks_of(RULES, [(1, 2, 3)], None)
 
     def test_refuses_a_rank_out_of_range(self) -> None:
         """A rank above the number of options names the paper."""
-        with pytest.raises(InvalidBallot, match=r"paper 1 holds a rank outside 0\.\.4"):
-            rank_array(RULES, [(1, 2, 3, 4), (1, 5, 0, 0)])
+        with pytest.raises(ValueError, match=r"paper 1 holds a mark outside 0\.\.4"):
+            ranks_of(RULES, [(1, 2, 3, 4), (1, 5, 0, 0)], None)
 
     def test_weights_default_to_one_and_refuse_a_mismatch(self) -> None:
         """No weights: each paper counts once; the wrong number of weights is refused."""
-        assert weight_array(None, 3).tolist() == [1, 1, 1]
-        with pytest.raises(InvalidBallot, match="2 weights given for 3 papers"):
-            weight_array([1, 2], 3)
+        assert ranks_of(RULES, [(1, 0, 0, 0)] * 3, None)[1].tolist() == [1, 1, 1]
+        with pytest.raises(ValueError, match="2 given for 3 papers"):
+            ranks_of(RULES, [(1, 0, 0, 0)] * 3, [1, 2])
 
     def test_refuses_a_negative_weight(self) -> None:
         """A paper cannot count a negative number of times."""
-        with pytest.raises(InvalidBallot, match="paper 1 has a negative weight"):
-            weight_array([1, -1], 2)
+        with pytest.raises(ValueError, match="paper 1 has a negative weight"):
+            ranks_of(RULES, [(1, 0, 0, 0)] * 2, [1, -1])
 
 
 class TestPairwise:
     def test_a_ranked_option_beats_every_unranked_one(self) -> None:
         """Given tram > bus and nothing else, then both beat bike and walk, which tie."""
-        d = pairwise(rank_array(RULES, [(1, 2, 0, 0)]), weight_array(None, 1))
+        d = pairwise(*ranks_of(RULES, [(1, 2, 0, 0)], None))
         assert d.tolist() == [[0, 1, 1, 1], [0, 0, 1, 1], [0, 0, 0, 0], [0, 0, 0, 0]]
 
     def test_equal_ranks_are_a_tie(self) -> None:
         """Given tram and bus both first, then neither is preferred to the other."""
-        d = pairwise(rank_array(RULES, [(1, 1, 2, 0)]), weight_array(None, 1))
+        d = pairwise(*ranks_of(RULES, [(1, 1, 2, 0)], None))
         assert d[0, 1] == d[1, 0] == 0
         assert d[0, 2] == d[1, 2] == d[2, 3] == 1
 
     def test_weights_count_a_paper_that_many_times(self) -> None:
         """A paper with weight 3 counts like three copies of it."""
         papers = [(1, 2, 3, 4), (4, 3, 2, 1)]
-        weighted = pairwise(rank_array(RULES, papers), weight_array([3, 1], 2))
-        copies = pairwise(rank_array(RULES, [papers[0]] * 3 + [papers[1]]), weight_array(None, 4))
+        weighted = pairwise(*ranks_of(RULES, papers, [3, 1]))
+        copies = pairwise(*ranks_of(RULES, [papers[0]] * 3 + [papers[1]], None))
         assert weighted.tolist() == copies.tolist()
 
 
 class TestRefuseTies:
     def test_names_the_first_paper_with_a_tie(self) -> None:
         """Given a strict paper then one tying two options, the second is named."""
-        ranks = rank_array(RULES, [(1, 2, 0, 0), (1, 1, 2, 0), (2, 2, 1, 0)])
+        ranks, _ = ranks_of(RULES, [(1, 2, 0, 0), (1, 1, 2, 0), (2, 2, 1, 0)], None)
         with pytest.raises(InvalidBallot, match="irv cannot count paper 1"):
             refuse_ties("irv", ranks)
 
     def test_unranked_options_are_not_a_tie(self) -> None:
         """Several zeros on a paper are allowed: unranked is not ranked equal."""
-        refuse_ties("irv", rank_array(RULES, [(1, 0, 0, 0), (0, 0, 0, 0)]))
+        refuse_ties("irv", ranks_of(RULES, [(1, 0, 0, 0), (0, 0, 0, 0)], None)[0])
