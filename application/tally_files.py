@@ -3,6 +3,7 @@ researchers and auditors can recount from the same standard files the product re
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,18 @@ class TallyFileError(InvalidCommand):
 
 
 @dataclass(frozen=True, slots=True)
+class FileBallots:
+    """A file's ballots as papers for one method, with what counting them needs."""
+
+    source: str  # the file's title (PrefLib) or description (Pabulib), else its name
+    digest: str  # SHA-256 of the file's bytes: which file exactly was counted
+    names: dict[str, str]  # option id -> name, as the file gives them
+    rules: Rules
+    papers: NDArray[Any]  # distinct papers x options
+    weights: NDArray[Any]  # voters per paper
+
+
+@dataclass(frozen=True, slots=True)
 class FileTally:
     """A file's tally, with the options' names as the file gives them."""
 
@@ -34,7 +47,16 @@ class FileTally:
 
 
 def tally_file(path: Path, method: str, *, seats: int = 1, budget: int | None = None) -> FileTally:
-    """Read `path` and count it by `method`.
+    """Read `path` and count it by `method` (see `read_ballots`)."""
+    ballots = read_ballots(path, method, seats=seats, budget=budget)
+    result = METHODS[method].tally(ballots.rules, ballots.papers, ballots.weights)
+    return FileTally(source=ballots.source, names=ballots.names, result=result)
+
+
+def read_ballots(
+    path: Path, method: str, *, seats: int = 1, budget: int | None = None
+) -> FileBallots:
+    """Read `path` as papers for `method`.
 
     Rankings (PrefLib orders) count by the ranked methods, and by plurality on their first
     choices. A `.cat` file's first category is an approval. A Pabulib approval file counts by
@@ -44,10 +66,11 @@ def tally_file(path: Path, method: str, *, seats: int = 1, budget: int | None = 
         raise TallyFileError(f"unknown method {method!r}; known: {', '.join(sorted(METHODS))}")
     suffix = path.suffix.lstrip(".").lower()
     try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if suffix == "pb":
-            return _pabulib(path, method, seats, budget)
+            return _pabulib(path, digest, method, seats, budget)
         if suffix in PREFLIB_RANKED | {"cat"}:
-            return _preflib(path, method, seats)
+            return _preflib(path, digest, method, seats)
     except (OSError, UnicodeDecodeError) as exc:
         raise TallyFileError(f"cannot read {path}: {exc}") from None
     except ValueError as exc:  # the readers' BallotFileError names the line
@@ -55,30 +78,32 @@ def tally_file(path: Path, method: str, *, seats: int = 1, budget: int | None = 
     raise TallyFileError(f"{path.name}: expected a .soc, .soi, .toc, .toi, .cat or .pb file")
 
 
-def _preflib(path: Path, method: str, seats: int) -> FileTally:
+def _preflib(path: Path, digest: str, method: str, seats: int) -> FileBallots:
     ballots = read_preflib(path)
     papers: NDArray[Any] = ballots.papers
+    weights: NDArray[Any] = ballots.weights
     if ballots.data_type in PREFLIB_RANKED:
         if method == "plurality":
             papers = (papers == 1).astype(np.int16)  # the first choice, as a cross
             keep = papers.sum(axis=1) == 1  # a ballot with no (or a tied) first choice is void
-            papers, weights = papers[keep], ballots.weights[keep]
-        elif method in RANKED:
-            weights = ballots.weights
-        else:
+            papers, weights = papers[keep], weights[keep]
+        elif method not in RANKED:
             raise TallyFileError(f"{path.name} holds rankings; {method} needs another ballot")
     elif method == "approval":
         papers = (papers == 1).astype(np.int16)  # the first category is the approved one
-        weights = ballots.weights
     else:
         raise TallyFileError(f"{path.name} holds categories: count it by approval")
-    rules = Rules(options=ballots.option_ids, seats=seats)
-    result = METHODS[method].tally(rules, papers, weights)
-    names = dict(zip(ballots.option_ids, ballots.option_names, strict=True))
-    return FileTally(source=ballots.title or path.name, names=names, result=result)
+    return FileBallots(
+        source=ballots.title or path.name,
+        digest=digest,
+        names=dict(zip(ballots.option_ids, ballots.option_names, strict=True)),
+        rules=Rules(options=ballots.option_ids, seats=seats),
+        papers=papers,
+        weights=weights,
+    )
 
 
-def _pabulib(path: Path, method: str, seats: int, budget: int | None) -> FileTally:
+def _pabulib(path: Path, digest: str, method: str, seats: int, budget: int | None) -> FileBallots:
     instance = read_pabulib(path)
     if instance.vote_type != "approval":
         raise TallyFileError(f"{path.name} holds {instance.vote_type} votes; only approval counts")
@@ -92,7 +117,11 @@ def _pabulib(path: Path, method: str, seats: int, budget: int | None) -> FileTal
         costs=instance.costs,
         budget=instance.budget if budget is None else budget,
     )
-    result = METHODS[method].tally(rules, instance.papers)
-    names = dict(zip(instance.project_ids, instance.names, strict=True))
-    source = instance.meta.get("description") or path.name
-    return FileTally(source=source, names=names, result=result)
+    return FileBallots(
+        source=instance.meta.get("description") or path.name,
+        digest=digest,
+        names=dict(zip(instance.project_ids, instance.names, strict=True)),
+        rules=rules,
+        papers=instance.papers,
+        weights=np.ones(len(instance.papers), dtype=np.int64),
+    )

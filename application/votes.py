@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -23,16 +24,18 @@ from application.ledger import Ledger
 from application.pages import Page, read_page
 from application.read_models import jsonable
 from application.tables import accounts, audit_events, ballots, votes
+from application.tally_files import read_ballots
 from application.time_travel import locate, replay, require_aware
 from domain.ballot import BALLOT_BOX_ACTOR, Ballot, ballot_id, secret_tag
 from domain.errors import InvalidVoteRules
 from domain.events import SYSTEM_ACTOR_PREFIX, Cause
-from domain.vote import ElectorateKind, Vote, VoteRules, VoteStatus
-from domain.voting.base import Result
+from domain.vote import LABEL_MAX, QUESTION_MAX, ElectorateKind, Option, Vote, VoteRules, VoteStatus
+from domain.voting.base import Paper, Result, Rules
 from domain.voting.registry import METHODS
 
 Clock = Callable[[], datetime]
 SCHEDULE_ACTOR = f"{SYSTEM_ACTOR_PREFIX}vote-schedule"
+IMPORT_WINDOW = timedelta(days=1)  # an imported vote is closed at once, with the reason why
 CAST = Ballot.Cast.__qualname__  # the audit view's `type` of a first ballot
 
 key_metadata = MetaData()
@@ -83,15 +86,22 @@ def vote_view(vote: Vote, *, position: int, ballot_count: int) -> dict[str, Any]
     }
 
 
-def tally(vote: Vote, papers: list[list[int]]) -> Result:
-    """Count the papers by the vote's method and frozen rules (also what a verifier calls)."""
-    rules = vote.tally_rules()
+def tally(method: str, rules: Rules, papers: list[list[int]]) -> Result:
+    """Count the papers standing by the vote's method and frozen rules: what closing records,
+    and what a verifier recomputes."""
     array = np.array(papers, dtype=np.int64).reshape(len(papers), len(rules.options))
-    return METHODS[vote.rules.method].tally(rules, array)
+    return METHODS[method].tally(rules, array)
+
+
+def _label(name: str) -> str:
+    """An option's name from a file, cut to what a label holds."""
+    return name if len(name) <= LABEL_MAX else name[: LABEL_MAX - 1] + "…"
 
 
 def electorate_of(session: Session, rules: VoteRules) -> list[str]:
     """The account ids entitled to vote, as they stand now."""
+    if rules.electorate["kind"] == ElectorateKind.FILE:
+        return rules.file_voters()
     rows = session.execute(select(accounts.c.id, accounts.c.roles)).all()
     if rules.electorate["kind"] == ElectorateKind.ROLL:
         known = {str(row.id) for row in rows}
@@ -160,16 +170,66 @@ class VoteService:
                 cause = Cause(actor=BALLOT_BOX_ACTOR, correlation_id=str(uuid4()))
             else:
                 tag = elector
-            try:
-                ballot: Ballot = self._ledger.repository.get(ballot_id(vote_id, tag))
-            except AggregateNotFoundError:
-                ballot = Ballot.cast(vote=vote, tag=tag, paper=paper, cause=cause)
-                replaced = False
-            else:
-                ballot.replace(vote=vote, paper=paper, cause=cause)
-                replaced = True
-            self._ledger.record(ballot)
-        return replaced
+            return self._record_paper(vote, tag, paper, cause)
+
+    def import_file(
+        self, path: Path, *, method: str, question: str | None, seats: int = 1, cause: Cause
+    ) -> UUID:
+        """Load a ballot file (PrefLib, Pabulib) into a new vote, tallied and closed, so that the
+        product's count of a standard file sits in the log beside everything else; certifying
+        it is left to a person. Its electorate is the file's voters, numbered 1..n; each ballot
+        is recorded under `<file digest prefix>:<n>`, in one transaction (all or nothing)."""
+        ballots = read_ballots(path, method, seats=seats)
+        voters = int(ballots.weights.sum())
+        now = self._clock()
+        rules = VoteRules(
+            question=question or ballots.source[:QUESTION_MAX],
+            options=tuple(
+                Option(option, _label(ballots.names[option]), cost)
+                for option, cost in zip(
+                    ballots.rules.options,
+                    ballots.rules.costs or (None,) * len(ballots.rules.options),
+                    strict=True,
+                )
+            ),
+            method=method,
+            opens_at=now,
+            closes_at=now + IMPORT_WINDOW,
+            electorate={
+                "kind": ElectorateKind.FILE.value,
+                "source": path.name,
+                "sha256": ballots.digest,
+                "voters": voters,
+            },
+            secret=False,
+            replaceable=False,
+            seats=seats,
+            budget=ballots.rules.budget,
+        )
+        with self._ledger.transaction():
+            vote = Vote.draft(rules=rules, cause=cause, now=now)
+            vote.open(electorate=rules.file_voters(), cause=cause, now=now)
+            self._ledger.record(vote)
+            tags = iter(rules.file_voters())
+            for paper, weight in zip(
+                ballots.papers.tolist(), ballots.weights.tolist(), strict=True
+            ):
+                for _ in range(weight):
+                    self._record_paper(vote, next(tags), tuple(paper), cause)
+            reason = f"imported from {path.name} (SHA-256 {ballots.digest}): every ballot loaded"
+            self.close(vote.id, cause=Cause(cause.actor, cause.correlation_id, reason))
+        return vote.id
+
+    def _record_paper(self, vote: Vote, tag: str, paper: Paper, cause: Cause) -> bool:
+        """Cast or replace the ballot under `tag`; True if it replaced one."""
+        try:
+            ballot: Ballot = self._ledger.repository.get(ballot_id(vote.id, tag))
+        except AggregateNotFoundError:
+            self._ledger.record(Ballot.cast(vote=vote, tag=tag, paper=paper, cause=cause))
+            return False
+        ballot.replace(vote=vote, paper=paper, cause=cause)
+        self._ledger.record(ballot)
+        return True
 
     def close(self, vote_id: UUID, *, cause: Cause) -> None:
         """Close the vote and record its tally (early, before the closing time, with a reason)."""
@@ -183,7 +243,7 @@ class VoteService:
                     .order_by(ballots.c.position)
                 )
             ]
-            result = tally(vote, papers)
+            result = tally(vote.rules.method, vote.tally_rules(), papers)
             vote.close(
                 ballots=len(papers), result=result_data(result), cause=cause, now=self._clock()
             )

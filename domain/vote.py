@@ -43,10 +43,11 @@ class VoteStatus(StrEnum):
 
 
 class ElectorateKind(StrEnum):
-    """Who may vote: listed accounts, or every account with a role."""
+    """Who may vote: listed accounts, every account with a role, or a ballot file's voters."""
 
     ROLL = "roll"
     ROLE = "role"
+    FILE = "file"  # the anonymous voters of an imported ballot file, numbered 1..n
 
 
 class NotDraft(IllegalTransition):
@@ -191,6 +192,12 @@ class VoteRules:
         elif kind == ElectorateKind.ROLE:
             if not isinstance(self.electorate.get("role"), str):
                 raise InvalidVoteRules("a role electorate names the role")
+        elif kind == ElectorateKind.FILE:
+            voters = self.electorate.get("voters")
+            if not isinstance(voters, int) or voters < 1:
+                raise InvalidVoteRules("an imported file's electorate counts at least one voter")
+            if not isinstance(self.electorate.get("sha256"), str):
+                raise InvalidVoteRules("an imported file's electorate names the file's SHA-256")
         else:
             raise InvalidVoteRules("the electorate is a roll of accounts or a role")
 
@@ -201,6 +208,11 @@ class VoteRules:
             raise InvalidVoteRules("a quorum count must be at least 1")
         if self.quorum_share is not None and not 0 < self.quorum_share <= 1:
             raise InvalidVoteRules("a quorum share must be above 0 and at most 1")
+
+    def file_voters(self) -> list[str]:
+        """The pseudonyms of an imported file's voters: `<file digest prefix>:<n>`."""
+        digest = str(self.electorate["sha256"])[:16]
+        return [f"{digest}:{n}" for n in range(1, int(self.electorate["voters"]) + 1)]
 
     def quorum(self, electorate_size: int) -> int:
         """The number of ballots needed for the result to stand (0: no quorum)."""
