@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from sqlalchemy import select
 
 from application.ledger import Ledger
 from application.pages import read_page
-from application.tables import petitions
+from application.tables import petitions, votes
 
 PAGE_SIZE = 1000
 
@@ -31,7 +32,9 @@ def iso_utc(moment: datetime | str | None) -> str | None:
 
 
 def plain_cell(value: Any) -> str:
-    """A value as a CSV cell: empty for null, else its text."""
+    """A value as a CSV cell: empty for null, `true`/`false` for booleans, else its text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return "" if value is None else str(value)
 
 
@@ -191,4 +194,137 @@ PETITIONS = Dataset(
     rows=petition_rows,
 )
 
-DATASETS = (PETITIONS,)
+# -- votes ------------------------------------------------------------------------------------
+
+
+def options_cell(options: list[Row]) -> str:
+    """`id:label` per option, joined by `;`, separators in the label percent-encoded."""
+    return ";".join(f"{o['id']}:{_escape(o['label'])}" for o in options)
+
+
+def ids_cell(ids: list[str] | None) -> str:
+    """Option ids joined by `;` (ids never hold `;`), empty for null."""
+    return "" if ids is None else ";".join(ids)
+
+
+def json_cell(value: Any) -> str:
+    """A JSON document as a CSV cell (compact), empty for null."""
+    return "" if value is None else msgspec.json.encode(value).decode()
+
+
+VOTE_COLUMNS = (
+    Column("id", "uuid", nullable=False, description="The vote's identifier."),
+    Column("question", "string", nullable=False, description="The question put to the vote."),
+    Column(
+        "options",
+        "options",
+        nullable=False,
+        description=(
+            "The options in ballot order. JSON: a list of `{id, label}`. CSV: `id:label` joined "
+            "by `;`, with `%`, `:` and `;` in the label percent-encoded."
+        ),
+        csv=options_cell,
+    ),
+    Column("method", "string", nullable=False, description="How ballots are counted."),
+    Column(
+        "status",
+        "string",
+        nullable=False,
+        description="`draft`, `open`, `closed` (tallied), `certified` or `cancelled`.",
+    ),
+    Column("secret", "boolean", nullable=False, description="Whether ballots are secret."),
+    Column("opens_at", "timestamp", nullable=False, description="When voting opens."),
+    Column("closes_at", "timestamp", nullable=False, description="When voting closes."),
+    Column(
+        "electorate_size",
+        "integer",
+        nullable=True,
+        description="How many people may vote, fixed when it opened (null while a draft).",
+    ),
+    Column("ballot_count", "integer", nullable=False, description="Ballots cast (one each)."),
+    Column(
+        "quorum", "integer", nullable=True, description="Ballots needed for the result to stand."
+    ),
+    Column(
+        "winners",
+        "ids",
+        nullable=True,
+        description="The elected option ids once tallied. CSV: joined by `;`.",
+        csv=ids_cell,
+    ),
+    Column(
+        "outcome",
+        "string",
+        nullable=True,
+        description="Once certified: `elected`, or `quorum_not_reached`.",
+    ),
+    Column(
+        "result",
+        "json",
+        nullable=True,
+        description=(
+            "The tally once closed: winners, ranking, ties and the method's detail (merit "
+            "profiles, pairwise matrices, rounds). CSV: the same JSON, compact."
+        ),
+        csv=json_cell,
+    ),
+    Column(
+        "origin_id",
+        "uuid",
+        nullable=True,
+        description="What asked for the vote, e.g. the petition whose quorum drafted it.",
+    ),
+    Column("version", "integer", nullable=False, description="How many events the vote has had."),
+    Column(
+        "position",
+        "integer",
+        nullable=False,
+        description="Where it was drafted in the log; rows are in this order.",
+    ),
+)
+
+
+def vote_rows(ledger: Ledger, *, page_size: int = PAGE_SIZE) -> Iterator[Row]:
+    """Every vote in drafting order with its result, without personal data (no electorate, no
+    ballots: those are at `GET /votes/{id}/ballots` once it is closed)."""
+    c = votes.c
+    after: int | None = None
+    while True:
+        page = read_page(ledger.engine, select(votes), c.position, after, page_size)
+        for row in page.items:
+            result = row["result"]
+            yield {
+                "id": str(row["id"]),
+                "question": row["question"],
+                "options": [{"id": o["id"], "label": o["label"]} for o in row["rules"]["options"]],
+                "method": row["method"],
+                "status": row["status"],
+                "secret": bool(row["rules"]["secret"]),
+                "opens_at": iso_utc(row["opens_at"]),
+                "closes_at": iso_utc(row["closes_at"]),
+                "electorate_size": row["electorate_size"],
+                "ballot_count": row["ballot_count"],
+                "quorum": row["quorum"],
+                "winners": None if result is None else result["winners"],
+                "outcome": row["outcome"],
+                "result": result,
+                "origin_id": None if row["origin_id"] is None else str(row["origin_id"]),
+                "version": row["version"],
+                "position": row["position"],
+            }
+        if page.next is None:
+            return
+        after = page.next
+
+
+VOTES = Dataset(
+    name="votes",
+    description=(
+        "Every vote, in drafting order: its question, options, method, dates, turnout, and "
+        "once tallied its result in full. No personal data."
+    ),
+    columns=VOTE_COLUMNS,
+    rows=vote_rows,
+)
+
+DATASETS = (PETITIONS, VOTES)

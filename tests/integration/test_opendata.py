@@ -5,6 +5,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote
 from uuid import UUID, uuid4
@@ -12,11 +13,15 @@ from uuid import UUID, uuid4
 import pytest
 
 import interfaces.http.opendata
-from application.opendata import PETITIONS, iso_utc, petition_rows
+from application.opendata import PETITIONS, VOTES, iso_utc, petition_rows, vote_rows
 from application.system import CivicLedger
+from domain.account import Role
 from domain.events import Cause
 from domain.petition import Threshold
+from domain.vote import Option, VoteRules
 from interfaces.http.opendata import csv_chunks, json_chunks
+
+from .conftest import START, ManualClock
 
 OpenPetition = Callable[..., UUID]
 
@@ -240,3 +245,44 @@ class TestJson:
     def test_an_empty_dataset_is_an_empty_array(self, civic: CivicLedger) -> None:
         """No petition: `[]`."""
         assert json.loads(b"".join(json_chunks(PETITIONS, civic.ledger))) == []
+
+
+class TestVoteRows:
+    """`vote_rows`: each vote with its result, and no personal data."""
+
+    def test_a_tallied_vote_is_published_with_its_result_and_no_electors(
+        self, civic: CivicLedger, clock: ManualClock
+    ) -> None:
+        """Columns in the catalogue's order; winners and full result once closed; neither the
+        drafter nor the electors nor their ballots appear."""
+        electors = [
+            str(civic.accounts.open(name=n, roles=[Role.CITIZEN], cause=cause("admin"))[0])
+            for n in ("ada", "bea", "cyd")
+        ]
+        rules = VoteRules(
+            question="Open the pool on Sundays?",
+            options=(Option("yes", "Yes: a;b:c%"), Option("no", "No")),
+            method="plurality",
+            opens_at=START,
+            closes_at=START + timedelta(days=1),
+            electorate={"kind": "roll", "accounts": electors},
+            secret=False,
+        )
+        vote_id = civic.votes.draft(rules=rules, cause=cause("committee:cy"))
+        civic.votes.open(vote_id, cause=cause("committee:cy"))
+        for elector, choice in zip(electors, ["yes", "yes", "no"], strict=True):
+            civic.votes.cast(vote_id, elector=elector, choice=choice, cause=cause(elector))
+        clock.now = START + timedelta(days=1)
+        civic.votes.close(vote_id, cause=cause("system:vote-schedule"))
+
+        (row,) = vote_rows(civic.ledger)
+
+        assert list(row) == [c.name for c in VOTES.columns]
+        assert (row["status"], row["ballot_count"], row["electorate_size"]) == ("closed", 3, 3)
+        assert row["winners"] == ["yes"]
+        assert row["result"]["detail"]["counts"] == {"yes": 2, "no": 1}
+        assert VOTES.csv_record(row)[2] == "yes:Yes%3A a%3Bb%3Ac%25;no:No"
+        assert VOTES.csv_record(row)[5] == "false"
+        published = json.dumps(row)
+        assert not any(elector in published for elector in electors)
+        assert "committee:cy" not in published
