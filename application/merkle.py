@@ -102,6 +102,35 @@ class Frontier:
             index += 1
         self.size = index
 
+    def extend_by_subtrees(self, leaf_hashes: bytes) -> None:
+        """As `extend`, but hashing the leaves a whole aligned subtree at a time, level by level.
+
+        Each step takes the largest complete subtree that starts at the current size (aligned)
+        and fits in what is left, hashes it with `subtree_hash` and adds it as one node: for
+        many leaves at once, the loop runs per level, not per leaf.
+        """
+        if len(leaf_hashes) % HASH_SIZE:
+            raise ValueError(f"leaf hashes come in {HASH_SIZE}-byte pieces")
+        count = len(leaf_hashes) // HASH_SIZE
+        done = 0
+        while done < count:
+            level = (count - done).bit_length() - 1
+            if self.size:  # aligned: no larger than the lowest one bit of the size
+                level = min(level, (self.size & -self.size).bit_length() - 1)
+            end = done + (1 << level)
+            self._push(level, subtree_hash(leaf_hashes[done * HASH_SIZE : end * HASH_SIZE]))
+            done = end
+
+    def _push(self, level: int, node: bytes) -> None:
+        """Add the root of a complete subtree of 2**level leaves that starts at `size`."""
+        hashes = self.hashes
+        index = self.size >> level
+        while index & 1:
+            node = _sha256(_NODE_PREFIX + hashes.pop() + node).digest()
+            index >>= 1
+        hashes.append(node)
+        self.size += 1 << level
+
     def root(self) -> bytes:
         """The Merkle Tree Hash of the current `size` leaves; EMPTY_ROOT at 0."""
         return _fold(self.hashes)
@@ -112,6 +141,50 @@ class Frontier:
 
     def __repr__(self) -> str:
         return f"Frontier(size={self.size}, root={self.root().hex()})"
+
+
+def parent_level(hashes: bytes) -> bytes:
+    """The level above concatenated node hashes: SHA-256(0x01 || left || right) of each pair,
+    left to right; an unpaired last hash has no complete parent and is left out."""
+    pair = 2 * HASH_SIZE
+    end = len(hashes) - len(hashes) % pair
+    sha256, prefix = _sha256, _NODE_PREFIX
+    return b"".join([sha256(prefix + hashes[i : i + pair]).digest() for i in range(0, end, pair)])
+
+
+def subtree_hash(leaf_hashes: bytes) -> bytes:
+    """MTH of a complete subtree: its 2**k leaf hashes concatenated, hashed level by level."""
+    count = len(leaf_hashes) // HASH_SIZE
+    if count == 0 or count & (count - 1) or len(leaf_hashes) % HASH_SIZE:
+        raise ValueError("a complete subtree has a power of two of 32-byte leaf hashes")
+    while len(leaf_hashes) > HASH_SIZE:
+        leaf_hashes = parent_level(leaf_hashes)
+    return leaf_hashes
+
+
+def complete_levels(leaf_hashes: bytes) -> list[bytes]:
+    """Every complete node over the leaves, level by level: item k holds, concatenated, the
+    hashes of nodes (k, 0), (k, 1)... (the first 2**k leaves, the next...), item 0 the leaves.
+
+    These are the nodes `Frontier.append` reports, computed in bulk for a whole tree.
+    """
+    if len(leaf_hashes) % HASH_SIZE:
+        raise ValueError(f"leaf hashes come in {HASH_SIZE}-byte pieces")
+    levels = [bytes(leaf_hashes)]
+    while len(levels[-1]) >= 2 * HASH_SIZE:
+        levels.append(parent_level(levels[-1]))
+    return levels
+
+
+def root_of_levels(levels: Sequence[bytes]) -> bytes:
+    """The Merkle Tree Hash of the whole tree whose `complete_levels` are given."""
+    size = len(levels[0]) // HASH_SIZE if levels else 0
+    return _fold(
+        [
+            levels[level][index * HASH_SIZE : (index + 1) * HASH_SIZE]
+            for level, index in frontier_coordinates(size)
+        ]
+    )
 
 
 def frontier_coordinates(size: int) -> list[Coordinate]:

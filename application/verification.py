@@ -17,17 +17,37 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import Connection, Table, func, insert, select
+from eventsourcing.persistence import Notification, StoredEvent
+from sqlalchemy import (
+    BINARY,
+    VARBINARY,
+    Column,
+    Connection,
+    Dialect,
+    Insert,
+    LargeBinary,
+    Result,
+    Table,
+    TypeDecorator,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.engine import IteratorResult
+from sqlalchemy.engine.result import SimpleResultMetaData
+from sqlalchemy.event import listen
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from application import merkle
 from application.checkpoints import CheckpointError, Verifier, open_note
@@ -38,10 +58,12 @@ from application.settings import Settings
 from application.tables import (
     audit_events,
     merkle_leaves,
+    merkle_nodes,
     metadata,
     petitions,
 )
 from application.transparency import (
+    MerkleLog,
     Transparency,
     checkpoints,
     frontier_at,
@@ -52,11 +74,15 @@ from application.transparency import (
 FORMAT = "civic-ledger/audit-export"
 FORMAT_VERSION = 1
 EXPORT_BATCH = 2_000
-REPLAY_BATCH = 5_000
+REPLAY_BATCH = 5_000  # events projected per turn of the replay
+STORE_BATCH = 20_000  # events stored per transaction of the replay
+TREE_BATCH = 50_000  # tree rows per statement of the replay
 READ_CHUNK = 1 << 22
 HASH = merkle.HASH_SIZE
 CHAIN_WORKERS = 4  # hashing processes for a chain-only check (at most one per core)
 PROGRESS_EVERY = 1 << 16
+# Workers and the chain's process start as copies of this one where the platform allows it.
+_FORK = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
 # Views stated row by row in an export: the results people read. The others have one row per
 # event (the audit trail, the tree), are stated by count, and follow from the verified events.
 RESULT_TABLES = ("petitions", "accounts", "account_tokens")
@@ -378,60 +404,240 @@ def _decode_chunk(
 # -- verification -------------------------------------------------------------------------------
 
 
+class BulkInserts:
+    """Multi-row INSERTs of the replay, sent straight to the driver's `executemany`.
+
+    SQLAlchemy builds and processes a parameter dictionary per row of an `executemany`, which
+    costs more than SQLite's insert itself. Installed as the session's `do_orm_execute` hook,
+    this runs plain multi-row `insert(table)` statements (every column given, no RETURNING)
+    itself: the same SQL, each value through its column type's own bind processor, so the rows
+    stored are exactly SQLAlchemy's. Every other statement runs as usual.
+    """
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._dialect = dialect
+        self._plans: dict[tuple[Insert, frozenset[str]], _InsertPlan | None] = {}
+        self._inserts: dict[Table, Insert] = {}
+
+    def __call__(self, state: ORMExecuteState) -> Result[Any] | None:
+        """The hook: run a plain multi-row insert, or leave the statement to the session."""
+        rows = state.parameters
+        statement = state.statement
+        if not isinstance(statement, Insert) or not isinstance(rows, list) or len(rows) < 2:  # noqa: PLR2004
+            return None
+        names = frozenset(rows[0])
+        plan = self._planned(statement, names)
+        if plan is None or any(len(row) != len(names) for row in rows):
+            return None
+        try:
+            columns = {name: [row[name] for row in rows] for name in names}
+        except KeyError:  # rows of different columns: SQLAlchemy's business
+            return None
+        self._execute(state.session, plan, columns)
+        return IteratorResult(SimpleResultMetaData([]), iter(()))
+
+    def insert_columns(
+        self, session: Session, table: Table, columns: Mapping[str, Sequence[Any]]
+    ) -> None:
+        """Insert rows given column by column, every column of `table` named."""
+        statement = self._inserts.setdefault(table, insert(table))
+        plan = self._planned(statement, frozenset(columns))
+        if plan is None:
+            raise ValueError(f"not a plain insert of every column of {table.name}")
+        self._execute(session, plan, columns)
+
+    def _planned(self, statement: Insert, names: frozenset[str]) -> _InsertPlan | None:
+        key = (statement, names)
+        if key not in self._plans:
+            self._plans[key] = self._plan(statement, names)
+        return self._plans[key]
+
+    def _plan(self, statement: Insert, names: frozenset[str]) -> _InsertPlan | None:
+        """The SQL and bind processors of a plain insert of every column; None for others."""
+        table = statement.table
+        if not isinstance(table, Table) or names != set(table.c.keys()):
+            return None
+        compiled = statement.compile(dialect=self._dialect, column_keys=list(names))
+        order = compiled.positiontup
+        if compiled.effective_returning or order is None or set(order) != names:
+            return None
+        return _InsertPlan(
+            compiled.string, [(name, self._processor(table.c[name])) for name in order]
+        )
+
+    def _processor(self, column: Column[Any]) -> Callable[[Any], Any] | None:
+        """The column type's bind processor, less the last step for binary columns on SQLite:
+        it wraps bytes in `sqlite3.Binary` (a memoryview, which costs more than the insert),
+        and sqlite3 binds the bytes themselves as the same BLOB."""
+        dialect = self._dialect
+        impl = column.type.dialect_impl(dialect)
+        if dialect.driver == "pysqlite":
+            if isinstance(impl, BINARY_TYPES):
+                return None
+            if (
+                isinstance(impl, TypeDecorator)
+                and isinstance(impl.impl_instance, BINARY_TYPES)
+                and type(impl).process_bind_param is not TypeDecorator.process_bind_param
+            ):
+                return partial(impl.process_bind_param, dialect=dialect)
+        return impl.bind_processor(dialect)
+
+    @staticmethod
+    def _execute(session: Session, plan: _InsertPlan, columns: Mapping[str, Sequence[Any]]) -> None:
+        values = [
+            columns[name] if process is None else list(map(process, columns[name]))
+            for name, process in plan.columns
+        ]
+        connection = session.connection().connection.driver_connection
+        assert connection is not None
+        connection.executemany(plan.sql, zip(*values, strict=True))
+
+
+BINARY_TYPES = (LargeBinary, BINARY, VARBINARY)
+
+
+@dataclass(frozen=True, slots=True)
+class _InsertPlan:
+    sql: str
+    columns: list[tuple[str, Callable[[Any], Any] | None]]
+
+
+class ReplayTree(MerkleLog):
+    """The replay's Merkle tree view, written in bulk once every event is projected.
+
+    Its leaves are the leaf hashes the export records; the chain check, which a report needs
+    to pass as well, recomputes every one of them from the event's bytes. The nodes are those
+    `MerkleLog` writes one leaf at a time, computed level by level (`merkle.complete_levels`).
+    """
+
+    def __init__(self, bulk: BulkInserts) -> None:
+        super().__init__()
+        self._bulk = bulk
+        self.leaf_hashes = bytearray()  # as recorded, in log order
+        self.positions: list[int] = []  # as projected
+
+    def follow(self, session: Session, position: int) -> None:
+        """Nothing to load: the replay's tree starts empty."""
+
+    def append(self, position: int, stored: StoredEvent) -> None:
+        """Note the position of the next leaf (its hash is the recorded one)."""
+        self.positions.append(position)
+
+    def flush(self, session: Session) -> None:
+        """Nothing yet: the whole tree is written at the end, by `write`."""
+
+    def write(self, session: Session) -> None:
+        """Write every leaf and every complete node."""
+        size = len(self.leaf_hashes) // HASH
+        if len(self.positions) != size:
+            message = f"{len(self.positions)} events projected, {size} stored"
+            raise Mismatch(Discrepancy(message))
+        levels = merkle.complete_levels(bytes(self.leaf_hashes))
+        for start in range(0, size, TREE_BATCH):
+            end = min(start + TREE_BATCH, size)
+            self._bulk.insert_columns(
+                session,
+                merkle_leaves,
+                {
+                    "leaf_index": range(start, end),
+                    "position": self.positions[start:end],
+                    "hash": _split_hashes(levels[0], start, end),
+                },
+            )
+        for level, hashes in enumerate(levels[1:], start=1):
+            count = len(hashes) // HASH
+            for start in range(0, count, TREE_BATCH):
+                end = min(start + TREE_BATCH, count)
+                self._bulk.insert_columns(
+                    session,
+                    merkle_nodes,
+                    {
+                        "level": [level] * (end - start),
+                        "index": range(start, end),
+                        "hash": _split_hashes(hashes, start, end),
+                    },
+                )
+
+
+def _split_hashes(hashes: bytes, start: int, end: int) -> list[bytes]:
+    """Hashes `start` to `end` (excluded) of concatenated 32-byte hashes, one by one."""
+    return [hashes[i : i + HASH] for i in range(start * HASH, end * HASH, HASH)]
+
+
 class Replay:
     """A fresh, private database fed with the log's events, projected by the same code.
 
     The events are stored first, all of them, as the log holds them; then the projections and
     policies run over them as a rebuild would (a policy sees the whole log, as it does in
-    `civic projections rebuild`). The private database has no lookup indexes: nobody queries it
-    by actor or type, and writes are several times cheaper without.
+    `civic projections rebuild`). The private database has no lookup indexes (nobody queries
+    it by actor or type) and no journal (it is thrown away if anything fails). Its multi-row
+    writes go straight to SQLite (`BulkInserts`), and its Merkle tree is written in bulk
+    (`ReplayTree`): the projections themselves are `ReadModels`' own.
     """
 
     def __init__(self, directory: Path) -> None:
         self.ledger = Ledger(Settings(f"sqlite:///{directory / 'replay.sqlite'}"))
+        engine = self.ledger.engine
+        listen(engine, "connect", _private_database)
+        engine.dispose()  # the connections opened so far come back with the pragmas
+        self.ledger.datastore.is_sqlite_wal_mode = True  # keep the library from asking for WAL
         self.read_models = ReadModels(self.ledger)
         for table in metadata.sorted_tables:
             for index in table.indexes:
-                index.drop(self.ledger.engine)
-        self._pending: list[dict[str, Any]] = []
-        self._insert = insert(self.ledger.events_table)
+                index.drop(engine)
+        self._bulk = BulkInserts(engine.dialect)
+        listen(self.ledger.datastore.session_maker, "do_orm_execute", self._bulk)
+        self.tree = ReplayTree(self._bulk)
+        self.read_models.merkle = self.tree
+        self._pending: dict[str, list[Any]] = {
+            column.name: [] for column in self.ledger.events_table.c
+        }
+        self.stored = 0
         self.seconds = 0.0  # spent storing and projecting
 
     def add(self, record: EventRecord) -> None:
         """Queue one event for the store."""
-        self._pending.append(
-            {
-                "id": record.position,
-                "originator_id": record.originator_id,
-                "originator_version": record.originator_version,
-                "topic": record.topic,
-                "state": record.stored_state,
-            }
-        )
-        if len(self._pending) >= REPLAY_BATCH:
+        pending = self._pending
+        pending["id"].append(record.position)
+        pending["originator_id"].append(record.originator_id)
+        pending["originator_version"].append(record.originator_version)
+        pending["topic"].append(record.topic)
+        pending["state"].append(record.stored_state)
+        self.tree.leaf_hashes += record.leaf_hash
+        if len(pending["id"]) >= STORE_BATCH:
             self.store()
 
+    @property
+    def queued(self) -> int:
+        """Events added and not stored yet."""
+        return len(self._pending["id"])
+
     def store(self) -> None:
-        """Store the queued events, unprojected."""
-        if self._pending:
+        """Store the queued events, unprojected; the store refusing them (an event twice in
+        its aggregate, say) is a finding about the log."""
+        if self.queued:
             started = time.perf_counter()
-            with self.ledger.transaction() as session:
-                session.execute(self._insert, self._pending)
-            self._pending.clear()
+            stored = self.queued
+            try:
+                with self.ledger.transaction() as session:
+                    self._bulk.insert_columns(session, self.ledger.events_table, self._pending)
+            except Exception as exc:  # whatever the store trips on, report it
+                message = f"replaying the log fails: {type(exc).__name__}: {exc}"
+                raise Mismatch(Discrepancy(message)) from None
+            finally:
+                for column in self._pending.values():
+                    column.clear()
+            self.stored += stored
             self.seconds += time.perf_counter() - started
 
-    def project(self) -> None:
+    def project(self, progress: Progress | None = None) -> None:
         """Run every projection and policy over the stored log; a policy that reacts with an
         event the log lacks is a `Mismatch` naming the event it reacted to."""
         self.store()
         started = time.perf_counter()
-        recorder = self.ledger.recorder
         position = 0
         with self.ledger.transaction() as session:
-            self.read_models.merkle.follow(session, 0)
-            while notifications := recorder.select_notifications(
-                start=position, limit=REPLAY_BATCH, inclusive_of_start=False
-            ):
+            while notifications := self._stored_after(session, position):
                 reactions = self.read_models.apply_notifications(session, notifications)
                 if reactions:
                     cause, recording = reactions[0]
@@ -445,12 +651,49 @@ class Replay:
                         )
                     )
                 position = notifications[-1].id
+                if progress is not None:  # storing was the first half
+                    progress((self.stored + len(self.tree.positions)) // 2, self.stored)
+            self.tree.write(session)
             self.read_models.set_position(session, position)
         self.seconds += time.perf_counter() - started
+
+    def _stored_after(self, session: Session, position: int) -> list[Notification]:
+        """The next stored events after `position`, in order."""
+        c = self.ledger.events_table.c
+        rows = session.execute(
+            select(c.id, c.originator_id, c.originator_version, c.topic, c.state)
+            .where(c.id > position)
+            .order_by(c.id)
+            .limit(REPLAY_BATCH)
+        )
+        return [
+            Notification(
+                id=row[0],
+                originator_id=row[1],
+                originator_version=row[2],
+                topic=row[3],
+                state=row[4],
+            )
+            for row in rows
+        ]
 
     def close(self) -> None:
         """Release the private database."""
         self.ledger.close()
+
+
+def _private_database(connection: Any, _: Any) -> None:
+    """A database nobody else reads and nobody keeps: no journal, no waiting for the disk."""
+    cursor = connection.cursor()
+    pragmas = (
+        "journal_mode = OFF",
+        "synchronous = OFF",
+        "temp_store = MEMORY",
+        "cache_size = -262144",
+    )
+    for pragma in pragmas:
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,8 +727,9 @@ def hash_chunk(chunk: bytes, lines_before: int) -> HashedChunk:
             if position <= last:
                 problem = Discrepancy(f"out of order, after {last}", position)
                 return HashedChunk(b"", 0, 0, [], problem)
+            state = r.state if r.state_base64 is None else r.state_base64  # as is, not copied
             computed = leaf_hash(
-                leaf_data(position, r.originator_id, r.originator_version, r.topic, r.stored_state)
+                leaf_data(position, r.originator_id, r.originator_version, r.topic, state)
             )
             if computed != r.leaf_hash:
                 return HashedChunk(b"", 0, 0, [], Discrepancy(LEAF_MISMATCH, position))
@@ -582,11 +826,11 @@ class Verification:
                 if replay is not None:
                     replay.add(record)
                 if progress is not None and not frontier.size % PROGRESS_EVERY:
-                    progress(frontier.size, header.tree_size)
+                    progress(frontier.size // (2 if replay else 1), header.tree_size)
             else:
                 self._check_other(record)
         if progress is not None:
-            progress(frontier.size, header.tree_size)
+            progress(frontier.size // (2 if replay else 1), header.tree_size)
         self._finish(header)
 
     def _finish(self, header: Header) -> None:
@@ -609,8 +853,53 @@ class Verification:
                 f"positions after {self._checkpoint_position} are covered by no signed checkpoint"
             )
 
+    def run_file(self, path: Path) -> Report:
+        """Verify an export file in full: its chain in a process of its own, while this one
+        replays it. The chain's finding comes first, as if it had been checked first."""
+        replay = self._replay
+        assert replay is not None
+        started = time.perf_counter()
+        problem: Discrepancy | None = None
+        with ProcessPoolExecutor(1, mp_context=_FORK) as pool:
+            chain = pool.submit(verify_chain, path, self._trusted)
+            try:
+                with path.open("rb") as file:
+                    stored = self._store(read_export(file), replay, chain)
+                if stored:
+                    self._verify_replay(replay)
+            except Mismatch as mismatch:
+                problem = mismatch.discrepancy
+            chained = chain.result()
+        seconds = self.report.seconds
+        self.report = chained
+        self.report.problem = chained.problem or problem
+        self.report.seconds = {"chain": chained.seconds["chain"], **seconds}
+        self.report.seconds["total"] = time.perf_counter() - started
+        return self.report
+
+    def _store(self, records: Iterator[Record], replay: Replay, chain: Future[Report]) -> bool:
+        """Feed the export's events to the replay's store and keep its statement; False if
+        it stopped early because the chain, checked meanwhile, has already failed."""
+        header = next(records, None)
+        if not isinstance(header, Header):
+            raise Mismatch(Discrepancy("the export does not start with its header"))
+        progress = self._progress
+        for record in records:
+            if type(record) is EventRecord:
+                replay.add(record)
+                if not replay.queued:  # a batch was just stored
+                    if chain.done() and chain.result().problem is not None:
+                        return False
+                    if progress is not None:
+                        progress(replay.stored // 2, header.tree_size)
+            elif type(record) is StateRecord:
+                self._stated = record
+        replay.store()
+        return True
+
     def run_chain(self, file: IO[bytes], workers: int) -> Report:
-        """Check the chain only (leaves, roots, signatures), hashing in `workers` processes."""
+        """Check the chain only (leaves, roots, signatures), hashing in `workers` processes
+        (here, if 0)."""
         started = time.perf_counter()
         try:
             self._consume_chunks(file, workers)
@@ -625,8 +914,12 @@ class Verification:
         if not isinstance(header, Header):
             raise Mismatch(Discrepancy("the export does not start with its header"))
         self._open(header)
-        context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        if workers == 0:  # hash here (this is already a process of its own)
+            for chunk, lines_before in export_chunks(file):
+                self._take(hash_chunk(chunk, lines_before + 1), header)
+            self._finish(header)
+            return
+        with ProcessPoolExecutor(workers, mp_context=_FORK) as pool:
             pending: deque[Future[HashedChunk]] = deque()
             chunks = export_chunks(file)
             for chunk, lines_before in chunks:
@@ -646,11 +939,11 @@ class Verification:
             raise Mismatch(Discrepancy(message, chunk.first_position))
         done = 0
         for count, last, record in chunk.others:
-            self._frontier.extend(chunk.leaf_hashes[done * HASH : count * HASH])
+            self._frontier.extend_by_subtrees(chunk.leaf_hashes[done * HASH : count * HASH])
             done = count
             self._last_position = last or self._last_position
             self._check_other(record)
-        self._frontier.extend(chunk.leaf_hashes[done * HASH :])
+        self._frontier.extend_by_subtrees(chunk.leaf_hashes[done * HASH :])
         self._last_position = chunk.last_position or self._last_position
         if self._progress is not None:
             self._progress(self._frontier.size, header.tree_size)
@@ -725,7 +1018,7 @@ class Verification:
         self.report.checkpoints += 1
 
     def _verify_replay(self, replay: Replay) -> None:
-        _replaying(replay)
+        _replaying(replay, self._progress)
         started = time.perf_counter()
         self.report.seconds["replay"] = replay.seconds
         with replay.ledger.engine.connect() as connection:
@@ -735,10 +1028,10 @@ class Verification:
         self.report.seconds["views"] = time.perf_counter() - started
 
 
-def _replaying(replay: Replay) -> None:
+def _replaying(replay: Replay, progress: Progress | None = None) -> None:
     """Project the replay; a failure to replay is a finding about the log, not a crash."""
     try:
-        replay.project()
+        replay.project(progress)
     except Mismatch:
         raise
     except Exception as exc:  # whatever the replay trips on, report it
@@ -874,10 +1167,15 @@ def verify_file(
     with tempfile.TemporaryDirectory(prefix="civic-verify-") as directory:
         store = Replay(Path(directory))
         try:
-            with path.open("rb") as file:
-                return Verification(trusted, store, progress).run(read_export(file))
+            return Verification(trusted, store, progress).run_file(path)
         finally:
             store.close()
+
+
+def verify_chain(path: Path, trusted: Verifier | None) -> Report:
+    """The chain check of an export file, hashing in this process (run in one of its own)."""
+    with path.open("rb") as file:
+        return Verification(trusted, None).run_chain(file, workers=0)
 
 
 def export(

@@ -1,0 +1,280 @@
+"""The verifier's fast paths compute what the plain ones do.
+
+The Merkle helpers that hash whole levels at once give the nodes and roots `Frontier` gives one
+leaf at a time; the replay's bulk inserts store exactly the values SQLAlchemy stores; the replay
+builds every view an export states. (`verify --live`, in the integration tests, compares every
+row of the replay's views with the database's own, the Merkle tables included.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, Result, Table, create_engine, insert, select
+from sqlalchemy.event import listen
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from application import merkle
+from application.tables import audit_events, merkle_leaves, metadata, petitions
+from application.verification import BulkInserts, Replay, ReplayTree
+
+
+def leaves(count: int) -> bytes:
+    """`count` distinct leaf hashes, concatenated."""
+    return b"".join(merkle.leaf_hash(n.to_bytes(4, "big")) for n in range(count))
+
+
+def nodes_one_by_one(leaf_hashes: bytes) -> dict[tuple[int, int], bytes]:
+    """Every node `Frontier.append` reports, by (level, index)."""
+    frontier = merkle.Frontier()
+    found: dict[tuple[int, int], bytes] = {}
+    for start in range(0, len(leaf_hashes), merkle.HASH_SIZE):
+        for level, index, node in frontier.append(leaf_hashes[start : start + merkle.HASH_SIZE]):
+            found[(level, index)] = node
+    return found
+
+
+class TestLevelByLevel:
+    @given(st.integers(0, 300), st.lists(st.integers(0, 300), max_size=4))
+    @settings(max_examples=60, deadline=None)
+    def test_extending_by_subtrees_is_extending_leaf_by_leaf(
+        self, size: int, cuts: list[int]
+    ) -> None:
+        """Whatever the pieces the leaves come in, the frontier is the same."""
+        hashes = leaves(size)
+        expected = merkle.Frontier()
+        expected.extend(hashes)
+        frontier = merkle.Frontier()
+        bounds = [0, *sorted(min(cut, size) for cut in cuts), size]
+        for start, end in itertools.pairwise(bounds):
+            frontier.extend_by_subtrees(hashes[start * 32 : end * 32])
+        assert (frontier.size, frontier.hashes) == (expected.size, expected.hashes)
+        assert frontier.root() == merkle.root_of(
+            [hashes[i : i + 32] for i in range(0, len(hashes), 32)]
+        )
+
+    @pytest.mark.parametrize("size", [0, 1, 2, 3, 7, 8, 9, 100, 1025])
+    def test_complete_levels_are_the_nodes_appending_completes(self, size: int) -> None:
+        """Level k holds node (k, i) at i: the nodes the live tree stores, and its root."""
+        hashes = leaves(size)
+        levels = merkle.complete_levels(hashes)
+        bulk = {
+            (level, index): nodes[index * 32 : (index + 1) * 32]
+            for level, nodes in enumerate(levels)
+            for index in range(len(nodes) // 32)
+        }
+        assert bulk == nodes_one_by_one(hashes)
+        expected = merkle.Frontier()
+        expected.extend(hashes)
+        assert merkle.root_of_levels(levels) == expected.root()
+
+    def test_a_subtree_hash_is_the_root_of_its_leaves(self) -> None:
+        """A power of two of leaves: their MTH; any other count is refused."""
+        hashes = leaves(16)
+        assert merkle.subtree_hash(hashes) == merkle.root_of(
+            [hashes[i : i + 32] for i in range(0, 16 * 32, 32)]
+        )
+        with pytest.raises(ValueError, match="power of two"):
+            merkle.subtree_hash(leaves(6))
+
+    def test_a_lone_last_node_has_no_parent(self) -> None:
+        """Three nodes make one parent: the third waits for a sibling."""
+        a, b, c = (hashlib.sha256(bytes([n])).digest() for n in range(3))
+        assert merkle.parent_level(a + b + c) == merkle.node_hash(a, b)
+
+
+@pytest.fixture
+def engines(tmp_path: Path) -> Iterator[tuple[Engine, Engine]]:
+    """Two empty databases with the views: one written by SQLAlchemy, one through the hook."""
+    plain = create_engine(f"sqlite:///{tmp_path / 'plain.sqlite'}")
+    bulk = create_engine(f"sqlite:///{tmp_path / 'bulk.sqlite'}")
+    for engine in (plain, bulk):
+        metadata.create_all(engine)
+    yield plain, bulk
+    plain.dispose()
+    bulk.dispose()
+
+
+def audit_rows(count: int) -> list[dict[str, Any]]:
+    """Audit rows with every kind of value the views hold: aware times, UUIDs, JSON, nulls."""
+    petition = uuid4()
+    start = datetime(2026, 11, 26, 12, 0, 0, 0, tzinfo=UTC)
+    return [
+        {
+            "position": n + 1,
+            "timestamp": start + timedelta(microseconds=n * 1_001),
+            "aggregate_id": uuid4(),
+            "aggregate_type": "Signature",
+            "version": 1,
+            "type": "Signature.Signed",
+            "actor": f"citizen:{n}",
+            "reason": None if n % 2 else "a reason, with «unicode»",
+            "correlation_id": str(uuid4()),
+            "data": {"petition_id": str(petition), "signer": f"citizen:{n}", "n": [n, 1.5]},
+            "parent_id": petition if n % 3 else None,
+        }
+        for n in range(count)
+    ]
+
+
+def stored(engine: Engine, table: Table) -> list[tuple[Any, ...]]:
+    """The raw values SQLite holds, as the driver returns them (no type processing)."""
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        return list(raw.execute(f"SELECT * FROM {table.name} ORDER BY 1"))  # noqa: S608  # our table
+
+
+class Spy:
+    """The hook, noting whether it took each statement."""
+
+    def __init__(self, hook: BulkInserts) -> None:
+        self.hook = hook
+        self.taken: list[bool] = []
+
+    def __call__(self, state: ORMExecuteState) -> Result[Any] | None:
+        result = self.hook(state)
+        self.taken.append(result is not None)
+        return result
+
+
+class TestBulkInserts:
+    def test_rows_are_stored_exactly_as_sqlalchemy_stores_them(
+        self, engines: tuple[Engine, Engine]
+    ) -> None:
+        """The same multi-row insert, through SQLAlchemy and through the hook: same bytes."""
+        plain, bulk = engines
+        rows = audit_rows(50)
+        with Session(plain) as session, session.begin():
+            session.execute(insert(audit_events), rows)
+        hook = Spy(BulkInserts(bulk.dialect))
+        with Session(bulk) as session, session.begin():
+            listen(session, "do_orm_execute", hook)
+            session.execute(insert(audit_events), rows)
+        assert hook.taken == [True]
+        assert stored(bulk, audit_events) == stored(plain, audit_events)
+        with Session(bulk) as session:  # and SQLAlchemy reads them back as it wrote them
+            back = session.execute(select(audit_events).order_by(audit_events.c.position))
+            assert [dict(row._mapping) for row in back] == rows
+
+    def test_column_by_column_is_row_by_row(self, engines: tuple[Engine, Engine]) -> None:
+        """`insert_columns` stores what a multi-row insert of the same rows stores."""
+        plain, bulk = engines
+        rows = [{"leaf_index": n, "position": 2 * n + 1, "hash": bytes([n]) * 32} for n in range(9)]
+        with Session(plain) as session, session.begin():
+            session.execute(insert(merkle_leaves), rows)
+        with Session(bulk) as session, session.begin():
+            BulkInserts(bulk.dialect).insert_columns(
+                session, merkle_leaves, {key: [row[key] for row in rows] for key in rows[0]}
+            )
+        assert stored(bulk, merkle_leaves) == stored(plain, merkle_leaves)
+
+    def test_event_rows_are_stored_exactly_as_the_event_store_stores_them(
+        self, engines: tuple[Engine, Engine], tmp_path: Path
+    ) -> None:
+        """The event store's own table (UUIDs as 16 bytes, states as BLOBs): same bytes."""
+        replay = Replay(tmp_path)
+        events = replay.ledger.events_table
+        replay.close()
+        plain, bulk = engines
+        rows = [
+            {
+                "id": n + 1,
+                "originator_id": uuid4(),
+                "originator_version": n % 3 + 1,
+                "topic": "domain.signature:Signature.Signed",
+                "state": f'{{"signer":"citizen:{n}"}}'.encode(),
+            }
+            for n in range(20)
+        ]
+        for engine in engines:
+            events.create(engine)
+        with Session(plain) as session, session.begin():
+            session.execute(insert(events), rows)
+        with Session(bulk) as session, session.begin():
+            BulkInserts(bulk.dialect).insert_columns(
+                session, events, {key: [row[key] for row in rows] for key in rows[0]}
+            )
+        assert stored(bulk, events) == stored(plain, events)
+
+    def test_other_statements_are_left_to_sqlalchemy(self, engines: tuple[Engine, Engine]) -> None:
+        """One row, some columns only, RETURNING: run by SQLAlchemy as usual."""
+        _, bulk = engines
+        hook = Spy(BulkInserts(bulk.dialect))
+        with Session(bulk) as session, session.begin():
+            listen(session, "do_orm_execute", hook)
+            session.execute(insert(audit_events), audit_rows(1))
+            partial = [{"leaf_index": n, "position": n + 1} for n in range(3)]
+            with pytest.raises(Exception, match="NOT NULL"):  # SQLAlchemy's own error
+                session.execute(insert(merkle_leaves), partial)
+        with Session(bulk) as session, session.begin():
+            listen(session, "do_orm_execute", hook)
+            returned = session.execute(
+                insert(petitions).returning(petitions.c.id), [petition_row(), petition_row()]
+            )
+            assert len(returned.all()) == 2
+        assert hook.taken == [False, False, False]
+
+
+def petition_row() -> dict[str, Any]:
+    """A lodged petition's view row."""
+    now = datetime.now(UTC)
+    return {
+        "id": uuid4(),
+        "position": int(uuid4().int % 1_000_000),
+        "title": "A title",
+        "text": "A text",
+        "deadline": None,
+        "status": "lodged",
+        "lodged_by": "citizen:a",
+        "lodged_at": now,
+        "signature_count": 0,
+        "thresholds": [],
+        "admissibility_reason": None,
+        "closed_reason": None,
+        "closed_at": None,
+        "response": None,
+        "responded_at": None,
+        "version": 1,
+        "updated_at": now,
+    }
+
+
+class TestReplayTree:
+    def test_the_tree_rows_are_the_live_trees(self, tmp_path: Path) -> None:
+        """Written in bulk from recorded leaf hashes: the rows `MerkleLog` writes leaf by leaf."""
+        replay = Replay(tmp_path)
+        try:
+            tree = replay.tree
+            assert isinstance(tree, ReplayTree)
+            hashes = leaves(11)
+            tree.leaf_hashes += hashes
+            tree.positions.extend(range(3, 3 + 2 * 11, 2))
+            with replay.ledger.transaction() as session:
+                tree.write(session)
+            with replay.ledger.engine.connect() as connection:
+                stored_leaves = connection.execute(
+                    select(merkle_leaves).order_by(merkle_leaves.c.leaf_index)
+                ).all()
+                stored_nodes = {
+                    (int(level), int(index)): bytes(node)
+                    for level, index, node in connection.exec_driver_sql(
+                        'SELECT level, "index", hash FROM merkle_nodes'
+                    )
+                }
+        finally:
+            replay.close()
+        assert [(i, p, bytes(h)) for i, p, h in stored_leaves] == [
+            (i, 3 + 2 * i, hashes[i * 32 : (i + 1) * 32]) for i in range(11)
+        ]
+        expected = {k: v for k, v in nodes_one_by_one(hashes).items() if k[0] > 0}
+        assert stored_nodes == expected
