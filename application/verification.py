@@ -70,6 +70,8 @@ from application.transparency import (
     leaf_data,
     tree_size,
 )
+from application.vote_recount import recount_votes
+from domain.signature import Signature
 
 FORMAT = "civic-ledger/audit-export"
 FORMAT_VERSION = 1
@@ -1023,6 +1025,9 @@ class Verification:
         self.report.seconds["replay"] = replay.seconds
         with replay.ledger.engine.connect() as connection:
             recount(connection)
+            found = recount_votes(connection)
+            if found is not None:
+                raise Mismatch(Discrepancy(*found))
             if self._stated is not None:
                 compare_state(state_record(connection), self._stated)
         self.report.seconds["views"] = time.perf_counter() - started
@@ -1043,13 +1048,12 @@ def recount(connection: Connection) -> None:
     """Recount every petition's signatures and threshold crossings from the audit trail alone,
     and compare with the petitions view the projections built."""
     a = audit_events.c
+    signatures = a.aggregate_type == Signature.__name__  # ballots have a parent (the vote) too
     delta = signature_delta()
     totals: dict[UUID, int] = {
         petition_id: int(total)
         for petition_id, total in connection.execute(
-            select(a.parent_id, func.sum(delta))
-            .where(a.parent_id.is_not(None))
-            .group_by(a.parent_id)
+            select(a.parent_id, func.sum(delta)).where(signatures).group_by(a.parent_id)
         )
     }
     views = connection.execute(
@@ -1063,7 +1067,7 @@ def recount(connection: Connection) -> None:
             a.position,
             func.sum(delta).over(partition_by=a.parent_id, order_by=a.position).label("count"),
         )
-        .where(a.parent_id.is_not(None))
+        .where(signatures)
         .subquery()
     )
     crossings: dict[tuple[UUID, int], tuple[str, int]] = {}
