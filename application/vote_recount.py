@@ -11,7 +11,7 @@ from sqlalchemy import Connection, select
 from application.tables import audit_events, ballots, votes
 from application.votes import result_data, tally
 from domain.ballot import ballot_id
-from domain.vote import VoteRules
+from domain.vote import VoteRules, VoteStatus
 
 CLOSED = "Vote.Closed"
 
@@ -20,7 +20,10 @@ def recount_votes(connection: Connection) -> tuple[str, int | None] | None:
     """The first discrepancy among the closed votes, with the position of the event it concerns
     (the vote's `Closed`), or None when every tally, quorum and outcome holds."""
     for vote in connection.execute(
-        select(votes).where(votes.c.result.is_not(None)).order_by(votes.c.position)
+        # By status: a JSON column's None is stored as JSON null, which IS NOT NULL matches.
+        select(votes)
+        .where(votes.c.status.in_((VoteStatus.CLOSED, VoteStatus.CERTIFIED)))
+        .order_by(votes.c.position)
     ).mappings():
         problem = _recount(connection, vote)
         if problem is not None:

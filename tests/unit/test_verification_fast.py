@@ -25,7 +25,14 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from application import merkle
 from application.tables import audit_events, merkle_leaves, metadata, petitions
-from application.verification import BulkInserts, Replay, ReplayTree
+from application.verification import (
+    BulkInserts,
+    Mismatch,
+    Replay,
+    ReplayTree,
+    StateRecord,
+    compare_state,
+)
 
 
 def leaves(count: int) -> bytes:
@@ -278,3 +285,29 @@ class TestReplayTree:
         ]
         expected = {k: v for k, v in nodes_one_by_one(hashes).items() if k[0] > 0}
         assert stored_nodes == expected
+
+
+class TestCompareState:
+    """An export states the views of the version that wrote it."""
+
+    def test_views_and_columns_added_since_are_reported_not_failed(self) -> None:
+        """A view the export lacks, and a column its rows lack, are named as not compared."""
+        stated = StateRecord(
+            counts={"petitions": 1}, rows={"petitions": [{"id": "p", "title": "T"}]}
+        )
+        replayed = StateRecord(
+            counts={"petitions": 1, "votes": 0},
+            rows={"petitions": [{"id": "p", "title": "T", "signature_count": 3}], "votes": []},
+        )
+        assert compare_state(replayed, stated) == ["votes", "petitions (signature_count)"]
+
+    def test_a_stated_column_that_differs_still_fails(self) -> None:
+        """Columns both sides have are compared as ever."""
+        stated = StateRecord(
+            counts={"petitions": 1}, rows={"petitions": [{"id": "p", "title": "T"}]}
+        )
+        replayed = StateRecord(
+            counts={"petitions": 1}, rows={"petitions": [{"id": "p", "title": "U", "extra": 1}]}
+        )
+        with pytest.raises(Mismatch, match="title is stated as 'T', the replay gives 'U'"):
+            compare_state(replayed, stated)
