@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -27,6 +27,7 @@ from application.tables import accounts, audit_events, ballots, votes
 from application.tally_files import read_ballots
 from application.time_travel import locate, replay, require_aware
 from domain.ballot import BALLOT_BOX_ACTOR, Ballot, ballot_id, secret_tag
+from domain.committee import Committee
 from domain.errors import InvalidVoteRules
 from domain.events import SYSTEM_ACTOR_PREFIX, Cause
 from domain.vote import LABEL_MAX, QUESTION_MAX, ElectorateKind, Option, Vote, VoteRules, VoteStatus
@@ -98,10 +99,15 @@ def _label(name: str) -> str:
     return name if len(name) <= LABEL_MAX else name[: LABEL_MAX - 1] + "…"
 
 
-def electorate_of(session: Session, rules: VoteRules) -> list[str]:
-    """The account ids entitled to vote, as they stand now."""
+def electorate_of(
+    session: Session, rules: VoteRules, committee: Committee | None, today: date
+) -> list[str]:
+    """The account ids entitled to vote, as they stand now (a committee's: its voting members
+    sitting today)."""
     if rules.electorate["kind"] == ElectorateKind.FILE:
         return rules.file_voters()
+    if committee is not None:
+        return [tenure.member for tenure in committee.voting_members_on(today)]
     rows = session.execute(select(accounts.c.id, accounts.c.roles)).all()
     if rules.electorate["kind"] == ElectorateKind.ROLL:
         known = {str(row.id) for row in rows}
@@ -142,8 +148,10 @@ class VoteService:
         create the key that turns electors into tags."""
         with self._ledger.transaction() as session:
             vote = self._load(vote_id)
-            electorate = electorate_of(session, vote.rules)
-            vote.open(electorate=electorate, cause=cause, now=self._clock())
+            now = self._clock()
+            committee = self._committee_of(vote.rules)
+            electorate = electorate_of(session, vote.rules, committee, now.date())
+            vote.open(electorate=electorate, cause=cause, now=now)
             if vote.rules.secret:
                 session.execute(
                     insert(ballot_keys).values(vote_id=vote_id, key=secrets.token_bytes(32))
@@ -349,6 +357,19 @@ class VoteService:
         return read_page(self._ledger.engine, query, ballots.c.position, after, limit)
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _committee_of(self, rules: VoteRules) -> Committee | None:
+        """The committee whose voting members are the electorate, if that is the electorate."""
+        if rules.electorate["kind"] != ElectorateKind.COMMITTEE:
+            return None
+        committee_id = UUID(str(rules.electorate["committee_id"]))
+        try:
+            committee: Committee = self._ledger.repository.get(committee_id)
+        except AggregateNotFoundError:
+            raise InvalidVoteRules(f"no committee has the id {committee_id}") from None
+        if not isinstance(committee, Committee):
+            raise InvalidVoteRules(f"{committee_id} is not a committee")
+        return committee
 
     def _load(self, vote_id: UUID) -> Vote:
         vote: Vote = self._ledger.get(vote_id, VoteNotFound)

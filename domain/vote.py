@@ -43,11 +43,13 @@ class VoteStatus(StrEnum):
 
 
 class ElectorateKind(StrEnum):
-    """Who may vote: listed accounts, every account with a role, or a ballot file's voters."""
+    """Who may vote: listed accounts, every account with a role, a committee's voting members, or
+    a ballot file's voters."""
 
     ROLL = "roll"
     ROLE = "role"
     FILE = "file"  # the anonymous voters of an imported ballot file, numbered 1..n
+    COMMITTEE = "committee"  # the voting members of a steering committee on the opening day
 
 
 class NotDraft(IllegalTransition):
@@ -192,6 +194,12 @@ class VoteRules:
         elif kind == ElectorateKind.ROLE:
             if not isinstance(self.electorate.get("role"), str):
                 raise InvalidVoteRules("a role electorate names the role")
+        elif kind == ElectorateKind.COMMITTEE:
+            committee = self.electorate.get("committee_id")
+            try:
+                UUID(str(committee))
+            except ValueError:
+                raise InvalidVoteRules("a committee electorate names the committee's id") from None
         elif kind == ElectorateKind.FILE:
             voters = self.electorate.get("voters")
             if not isinstance(voters, int) or voters < 1:
@@ -199,7 +207,7 @@ class VoteRules:
             if not isinstance(self.electorate.get("sha256"), str):
                 raise InvalidVoteRules("an imported file's electorate names the file's SHA-256")
         else:
-            raise InvalidVoteRules("the electorate is a roll of accounts or a role")
+            raise InvalidVoteRules("the electorate is a roll of accounts, a role or a committee")
 
     def _validate_quorum(self) -> None:
         if self.quorum_count is not None and self.quorum_share is not None:

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from domain.account import Role
-from domain.vote import LABEL_MAX, OPTIONS_MAX, QUESTION_MAX, ElectorateKind, Option, VoteRules
+from domain.vote import LABEL_MAX, OPTIONS_MAX, QUESTION_MAX, Option, VoteRules
 from interfaces.http.schemas import AwareDatetime, Reason, Request
 
 MAX_AMOUNT = 10**15  # costs and budgets, in the smallest unit of the currency
@@ -25,18 +25,22 @@ class OptionIn(Request):
 
 
 class ElectorateIn(Request):
-    """Who may vote: the accounts listed (`roll`), or every account with a `role`; fixed when
-    the vote opens."""
+    """Who may vote: the accounts listed (`roll`), every account with a `role`, or the voting
+    members of a committee (`committee_id`) sitting on the day it opens; fixed when it opens."""
 
-    kind: ElectorateKind
+    kind: Literal["roll", "role", "committee"]
     accounts: Annotated[list[UUID], msgspec.Meta(max_length=ROLL_MAX)] | None = None
     role: Role | None = None
+    committee_id: UUID | None = None
 
     def as_rules(self) -> dict[str, Any]:
         """The electorate as the vote's rules hold it."""
-        if self.kind is ElectorateKind.ROLL:
-            return {"kind": self.kind.value, "accounts": [str(a) for a in self.accounts or []]}
-        return {"kind": self.kind.value, "role": None if self.role is None else self.role.value}
+        if self.kind == "roll":
+            return {"kind": self.kind, "accounts": [str(a) for a in self.accounts or []]}
+        if self.kind == "committee":
+            committee = None if self.committee_id is None else str(self.committee_id)
+            return {"kind": self.kind, "committee_id": committee}
+        return {"kind": self.kind, "role": None if self.role is None else self.role.value}
 
 
 class DraftVote(Request):

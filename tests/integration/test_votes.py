@@ -17,8 +17,10 @@ from application.tables import audit_events
 from application.votes import ballot_keys
 from domain.account import Role
 from domain.ballot import BALLOT_BOX_ACTOR
+from domain.committee import College, Committee, MemberRole, ServesKind
 from domain.errors import InvalidBallot, InvalidVoteRules, ReasonRequired
 from domain.events import Cause
+from domain.majority import MajorityRule, QuorumRule
 from domain.petition import Threshold
 from domain.vote import (
     BallotNotReplaceable,
@@ -240,3 +242,59 @@ class TestCitizenVotePolicy:
             "Petition.ThresholdReached",
             "Vote.Drafted",
         ]
+
+
+class TestCommitteeElectorate:
+    def test_the_voting_members_sitting_on_the_opening_day_and_nobody_else(
+        self, civic: CivicLedger, clock: ManualClock
+    ) -> None:
+        """Observers and former members are not on the roll the Opened event fixes."""
+        chair, member, observer, former = citizens(civic, 4)
+        committee = Committee.create(
+            name="Comité de pilotage du Sillon Lorrain",
+            serves=ServesKind.ALLIANCE,
+            serves_name="Sillon Lorrain",
+            colleges=[College("public", "Public bodies", 3)],
+            quorum=QuorumRule(),
+            majority=MajorityRule(),
+            cause=cause("admin"),
+        )
+        day = START.date()
+        committee.appoint(
+            member=chair, college="public", role=MemberRole.CHAIR, start=day, cause=cause("admin")
+        )
+        committee.appoint(
+            member=member, college="public", role=MemberRole.MEMBER, start=day, cause=cause("admin")
+        )
+        committee.appoint(
+            member=observer,
+            college="public",
+            role=MemberRole.OBSERVER,
+            start=day,
+            cause=cause("admin"),
+        )
+        committee.appoint(
+            member=former, college="public", role=MemberRole.MEMBER, start=day, cause=cause("admin")
+        )
+        committee.depart(member=former, end=day, cause=cause("admin"))
+        civic.ledger.record(committee)
+        vote_id = opened(
+            civic,
+            clock,
+            rules([], electorate={"kind": "committee", "committee_id": str(committee.id)}),
+        )
+        assert civic.votes.get(vote_id)["electorate_size"] == 2
+        assert not cast(civic, vote_id, member, "north")
+        for outsider in (observer, former):
+            with pytest.raises(NotElector):
+                cast(civic, vote_id, outsider, "north")
+
+    def test_an_unknown_committee_cannot_open(self, civic: CivicLedger, clock: ManualClock) -> None:
+        """The committee is looked up when the vote opens."""
+        vote_id = civic.votes.draft(
+            rules=rules([], electorate={"kind": "committee", "committee_id": str(uuid4())}),
+            cause=cause("clerk"),
+        )
+        clock.now = OPENS
+        with pytest.raises(InvalidVoteRules, match="no committee"):
+            civic.votes.open(vote_id, cause=cause("clerk"))
