@@ -7,6 +7,7 @@ its row at certification is what makes the link unrecoverable (see ADR 0013).
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -28,13 +29,14 @@ from application.tally_files import read_ballots
 from application.time_travel import locate, replay, require_aware
 from domain.ballot import BALLOT_BOX_ACTOR, Ballot, ballot_id, secret_tag
 from domain.committee import Committee
-from domain.errors import InvalidVoteRules
+from domain.errors import DomainError, InvalidVoteRules
 from domain.events import SYSTEM_ACTOR_PREFIX, Cause
 from domain.vote import LABEL_MAX, QUESTION_MAX, ElectorateKind, Option, Vote, VoteRules, VoteStatus
 from domain.voting.base import Paper, Result, Rules
 from domain.voting.registry import METHODS
 
 Clock = Callable[[], datetime]
+log = logging.getLogger("civic.votes")
 SCHEDULE_ACTOR = f"{SYSTEM_ACTOR_PREFIX}vote-schedule"
 IMPORT_WINDOW = timedelta(days=1)  # an imported vote is closed at once, with the reason why
 CAST = Ballot.Cast.__qualname__  # the audit view's `type` of a first ballot
@@ -289,6 +291,7 @@ class VoteService:
                 )
             ).all()
         changed = []
+        verb = {VoteStatus.DRAFT: "opened", VoteStatus.OPEN: "closed"}
         for vote_id, status in due:
             cause = Cause(actor=SCHEDULE_ACTOR, correlation_id=str(uuid4()))
             try:
@@ -296,8 +299,9 @@ class VoteService:
                     self.open(vote_id, cause=cause)
                 else:
                     self.close(vote_id, cause=cause)
-            except (InvalidVoteRules, ValueError):
-                continue  # e.g. an empty electorate: left as a draft for the organisers
+            except DomainError as refused:  # e.g. nobody to vote: left for the organisers
+                log.warning("vote %s not %s on schedule: %s", vote_id, verb[status], refused)
+                continue
             changed.append(vote_id)
         return changed
 

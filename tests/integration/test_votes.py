@@ -298,3 +298,35 @@ class TestCommitteeElectorate:
         clock.now = OPENS
         with pytest.raises(InvalidVoteRules, match="no committee"):
             civic.votes.open(vote_id, cause=cause("clerk"))
+
+
+class TestSchedule:
+    def test_drafts_open_at_their_opening_time_and_votes_close_at_their_closing_time(
+        self, civic: CivicLedger, clock: ManualClock
+    ) -> None:
+        """The server's schedule opens and closes votes by itself, as `system:vote-schedule`."""
+        (alice,) = citizens(civic, 1)
+        vote_id = civic.votes.draft(rules=rules([alice]), cause=cause("clerk"))
+        assert civic.votes.run_schedule() == []  # before its opening time
+        clock.now = OPENS
+        assert civic.votes.run_schedule() == [vote_id]
+        assert civic.votes.get(vote_id)["status"] == "open"
+        cast(civic, vote_id, alice, "south")
+        clock.now = CLOSES
+        assert civic.votes.run_schedule() == [vote_id]
+        view = civic.votes.get(vote_id)
+        assert (view["status"], view["result"]["winners"]) == ("closed", ["south"])
+        actors = [e["actor"] for e in civic.audit.events(aggregate_id=vote_id).items]
+        assert actors[-2:] == ["system:vote-schedule", "system:vote-schedule"]
+
+    def test_a_vote_nobody_could_take_part_in_stays_a_draft(
+        self, civic: CivicLedger, clock: ManualClock, unchanged: Unchanged
+    ) -> None:
+        """No account has the role: nothing recorded, the organisers are told in the log."""
+        vote_id = civic.votes.draft(
+            rules=rules([], electorate={"kind": "role", "role": "auditor"}), cause=cause("clerk")
+        )
+        clock.now = OPENS
+        with unchanged():
+            assert civic.votes.run_schedule() == []
+        assert civic.votes.get(vote_id)["status"] == "draft"
