@@ -4,6 +4,9 @@ ApplicationError
 ├── NotFound               no such aggregate, version or request (HTTP 404)
 │   ├── PetitionNotFound
 │   ├── VoteNotFound
+│   ├── CommitteeNotFound
+│   ├── MeetingNotFound
+│   ├── DecisionNotFound
 │   ├── AggregateNotFound
 │   ├── VersionNotFound    the aggregate exists, but never had this version
 │   ├── NotYetRecorded     the aggregate did not exist yet at that instant
@@ -39,6 +42,30 @@ class VoteNotFound(NotFound):
     def __init__(self, vote_id: UUID) -> None:
         super().__init__(f"no vote has the id {vote_id}")
         self.vote_id = vote_id
+
+
+class CommitteeNotFound(NotFound):
+    """No committee has this id."""
+
+    def __init__(self, committee_id: UUID) -> None:
+        super().__init__(f"no committee has the id {committee_id}")
+        self.committee_id = committee_id
+
+
+class MeetingNotFound(NotFound):
+    """No meeting has this id (or not of the committee named with it)."""
+
+    def __init__(self, meeting_id: UUID) -> None:
+        super().__init__(f"no meeting has the id {meeting_id}")
+        self.meeting_id = meeting_id
+
+
+class DecisionNotFound(NotFound):
+    """No committee decision has this id."""
+
+    def __init__(self, decision_id: UUID) -> None:
+        super().__init__(f"no decision has the id {decision_id}")
+        self.decision_id = decision_id
 
 
 class AggregateNotFound(NotFound):

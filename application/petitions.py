@@ -10,19 +10,21 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError
 from sqlalchemy import select
 
+from application.committees import decisions_answering
 from application.errors import PetitionNotFound
 from application.ledger import Ledger
 from application.pages import Page, read_page
 from application.petition_history import petition_view, signatories, signature_count
-from application.tables import petitions
+from application.tables import committees, petitions
 from application.time_travel import locate, replay
-from domain.errors import NotSigned
+from domain.errors import InvalidPetition, NotSigned
 from domain.events import SYSTEM_ACTOR_PREFIX, Cause
 from domain.petition import Petition, Threshold
 from domain.signature import Signature, signature_id
 
 Clock = Callable[[], datetime]
 DEADLINE_ACTOR = f"{SYSTEM_ACTOR_PREFIX}deadlines"
+Rows = list[dict[str, Any]]  # `list` is a method's name inside the service
 
 
 class PetitionService:
@@ -52,8 +54,22 @@ class PetitionService:
             cause=cause,
             now=self._clock(),
         )
+        self._check_committees(thresholds)
         self._ledger.record(petition)
         return petition.id
+
+    def _check_committees(self, thresholds: list[Threshold]) -> None:
+        """Refuse a threshold that refers the petition to a committee that does not exist."""
+        named = {t.committee for t in thresholds if t.committee is not None}
+        if not named:
+            return
+        with self._ledger.engine.connect() as connection:
+            known = set(
+                connection.scalars(select(committees.c.id).where(committees.c.id.in_(named)))
+            )
+        unknown = sorted(str(c) for c in named - known)
+        if unknown:
+            raise InvalidPetition(f"no committee has the id {', '.join(unknown)}")
 
     def decide_admissibility(self, petition_id: UUID, *, admissible: bool, cause: Cause) -> None:
         """Declare the petition admissible or reject it (with a reason)."""
@@ -69,11 +85,20 @@ class PetitionService:
             petition.close(cause=cause)
             self._ledger.record(petition)
 
-    def respond(self, petition_id: UUID, *, text: str, cause: Cause) -> None:
-        """Record the official response."""
+    def respond(
+        self, petition_id: UUID, *, text: str, cause: Cause, decision_id: UUID | None = None
+    ) -> None:
+        """Record the official response, citing (optionally) a committee decision that answered
+        the petition."""
         with self._ledger.transaction():
             petition = self._load(petition_id)
-            petition.respond(text=text, cause=cause)
+            if decision_id is not None and decision_id not in {
+                d["decision_id"] for d in self.decisions(petition_id)
+            }:
+                raise InvalidPetition(
+                    f"decision {decision_id} did not answer petition {petition_id}"
+                )
+            petition.respond(text=text, cause=cause, decision_id=decision_id)
             self._ledger.record(petition)
 
     def sign(self, petition_id: UUID, *, signer: str, cause: Cause) -> UUID:
@@ -172,7 +197,19 @@ class PetitionService:
             else:
                 count = signature_count(connection, petition_id, as_of=instant)
         petition: Petition = replay(self._ledger, petition_id, recorded)
-        return petition_view(petition, position=lodged.position, signature_count=count)
+        view = petition_view(petition, position=lodged.position, signature_count=count)
+        # What the live view holds besides: the committees named, the decision cited.
+        view["thresholds"] = [
+            {**threshold.as_event(), **row}
+            for threshold, row in zip(petition.thresholds, view["thresholds"], strict=True)
+        ]
+        view["response_decision_id"] = petition.response_decision_id
+        return view
+
+    def decisions(self, petition_id: UUID, *, until: datetime | None = None) -> Rows:
+        """The committee decisions that answered the petition, oldest first (with `until`, those
+        taken by then)."""
+        return decisions_answering(self._ledger.engine, "petition", str(petition_id), until=until)
 
     def signatures(
         self, petition_id: UUID, *, as_of: datetime | None, after: int | None, limit: int

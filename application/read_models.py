@@ -13,23 +13,39 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Notification, Recording
-from sqlalchemy import bindparam, delete, func, insert, inspect, select, update
+from sqlalchemy import (
+    Insert,
+    Table,
+    Update,
+    bindparam,
+    delete,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from application.errors import PetitionNotFound
+from application.errors import CommitteeNotFound, PetitionNotFound
 from application.ledger import Ledger
 from application.tables import (
     account_tokens,
     accounts,
     audit_events,
     ballots,
+    committee_members,
+    committees,
+    decision_answers,
+    decisions,
+    meetings,
     metadata,
     petitions,
     votes,
@@ -37,8 +53,10 @@ from application.tables import (
 from application.transparency import MerkleLog
 from domain.account import Account
 from domain.ballot import Ballot
+from domain.committee import Committee
 from domain.events import SYSTEM_ACTOR_PREFIX, Cause, CivicAggregate
-from domain.petition import Petition
+from domain.meeting import ItemKind, Meeting
+from domain.petition import COMMITTEE_AGENDA, Petition
 from domain.signature import Signature
 from domain.vote import Vote, VoteStatus, citizen_vote_id, citizen_vote_rules
 
@@ -103,6 +121,14 @@ class Batch:
         self.new_votes: set[UUID] = set()
         self.new_ballots: dict[UUID, dict[str, Any]] = {}
         self.replaced_ballots: dict[UUID, dict[str, Any]] = {}
+        self.committees: dict[UUID, dict[str, Any]] = {}
+        self.new_committees: set[UUID] = set()
+        self.members: dict[int, dict[str, Any]] = {}  # by the appointment's position
+        self.new_members: set[int] = set()
+        self.meetings: dict[UUID, dict[str, Any]] = {}
+        self.new_meetings: set[UUID] = set()
+        self.decisions: list[dict[str, Any]] = []
+        self.answers: list[dict[str, Any]] = []
 
 
 class ReadModels:
@@ -144,6 +170,28 @@ class ReadModels:
             .where(votes.c.id == bindparam("row_id"))
             .values({c.name: bindparam(c.name) for c in votes.c if c.name != "id"})
         )
+        self._insert_committee = insert(committees)
+        self._read_committee = select(committees).where(
+            committees.c.id == bindparam("committee_id")
+        )
+        self._update_committee = _update_by_id(committees)
+        self._insert_member = insert(committee_members)
+        m = committee_members.c
+        self._read_open_tenure = select(committee_members).where(
+            m.committee_id == bindparam("committee_id"),
+            m.member == bindparam("member"),
+            m.end.is_(None),
+        )
+        self._end_tenure = (
+            update(committee_members)
+            .where(m.position == bindparam("row_position"))
+            .values(end=bindparam("end"))
+        )
+        self._insert_meeting = insert(meetings)
+        self._read_meeting = select(meetings).where(meetings.c.id == bindparam("meeting_id"))
+        self._update_meeting = _update_by_id(meetings)
+        self._insert_decision = insert(decisions)
+        self._insert_answer = insert(decision_answers)
         self._insert_ballot = insert(ballots)
         self._replace_ballot = (
             update(ballots)
@@ -294,6 +342,10 @@ class ReadModels:
             self._apply_ballot(session, batch, position, domain_event)
         elif isinstance(domain_event, Vote.Event):
             self._apply_vote(session, batch, position, domain_event)
+        elif isinstance(domain_event, Committee.Event):
+            self._apply_committee(session, batch, position, domain_event)
+        elif isinstance(domain_event, Meeting.Event):
+            self._apply_meeting(session, batch, position, domain_event)
         elif isinstance(domain_event, Account.Opened):
             e = domain_event
             batch.accounts.append(
@@ -333,6 +385,34 @@ class ReadModels:
                 self._replace_ballot,
                 [_update_parameters(row) for row in batch.replaced_ballots.values()],
             )
+        self._flush_committees(session, batch)
+
+    def _flush_committees(self, session: Session, batch: Batch) -> None:
+        """Write the committee, membership, meeting and decision rows of the batch."""
+        _write(
+            session,
+            self._insert_committee,
+            self._update_committee,
+            batch.committees,
+            batch.new_committees,
+        )
+        new_members = [batch.members[p] for p in batch.new_members]
+        if new_members:
+            session.execute(self._insert_member, new_members)
+        ended = [
+            {"row_position": p, "end": row["end"]}
+            for p, row in batch.members.items()
+            if p not in batch.new_members
+        ]
+        if ended:
+            session.execute(self._end_tenure, ended)
+        _write(
+            session, self._insert_meeting, self._update_meeting, batch.meetings, batch.new_meetings
+        )
+        if batch.decisions:
+            session.execute(self._insert_decision, batch.decisions)
+        if batch.answers:
+            session.execute(self._insert_answer, batch.answers)
 
     # -- petitions -----------------------------------------------------------------------------
 
@@ -367,6 +447,7 @@ class ReadModels:
                 "closed_reason": None,
                 "closed_at": None,
                 "response": None,
+                "response_decision_id": None,
                 "responded_at": None,
                 "version": e.originator_version,
                 "updated_at": e.timestamp,
@@ -390,6 +471,7 @@ class ReadModels:
             row["status"], row["closed_reason"], row["closed_at"] = "closed", e.reason, e.timestamp
         elif isinstance(e, Petition.Responded):
             row["response"], row["responded_at"] = e.text, e.timestamp
+            row["response_decision_id"] = e.decision_id
 
     # -- votes and ballots ---------------------------------------------------------------------
 
@@ -454,6 +536,156 @@ class ReadModels:
         else:
             batch.replaced_ballots[e.originator_id] = {"id": e.originator_id, **change}
 
+    # -- committees, members, meetings and decisions -------------------------------------------
+
+    def _committee(self, session: Session, batch: Batch, committee_id: UUID) -> dict[str, Any]:
+        """The committee's row, read once per batch and then changed in memory."""
+        row = batch.committees.get(committee_id)
+        if row is None:
+            found = session.execute(self._read_committee, {"committee_id": committee_id})
+            row = dict(found.mappings().one())
+            batch.committees[committee_id] = row
+        return row
+
+    def _apply_committee(
+        self, session: Session, batch: Batch, position: int, e: Committee.Event
+    ) -> None:
+        if isinstance(e, Committee.Created):
+            batch.committees[e.originator_id] = {
+                "id": e.originator_id,
+                "position": position,
+                "name": e.name,
+                "serves": e.serves,
+                "colleges": e.colleges,
+                "quorum": e.quorum,
+                "majority": e.majority,
+                "referrals": [],
+                "created_by": e.actor,
+                "created_at": e.timestamp,
+            }
+            batch.new_committees.add(e.originator_id)
+        row = self._committee(session, batch, e.originator_id)
+        row["version"], row["updated_at"] = e.originator_version, e.timestamp
+        if isinstance(e, Committee.RulesChanged):
+            row["quorum"], row["majority"] = e.quorum, e.majority
+        elif isinstance(e, Committee.MemberAppointed):
+            batch.members[position] = {
+                "position": position,
+                "committee_id": e.originator_id,
+                "member": e.member,
+                "college": e.college,
+                "role": e.role,
+                "start": date.fromisoformat(e.start),
+                "end": None,
+            }
+            batch.new_members.add(position)
+        elif isinstance(e, Committee.MemberDeparted):
+            tenure = self._open_tenure(session, batch, e.originator_id, e.member)
+            tenure["end"] = date.fromisoformat(e.end)
+        elif isinstance(e, Committee.PetitionReferred):
+            referral = {"petition_id": str(e.petition_id), "referred_at": e.timestamp.isoformat()}
+            row["referrals"] = [*row["referrals"], referral]
+
+    def _open_tenure(
+        self, session: Session, batch: Batch, committee_id: UUID, member: str
+    ) -> dict[str, Any]:
+        """The member's current appointment: from this batch, else read from the view."""
+        for row in batch.members.values():
+            if (row["committee_id"], row["member"], row["end"]) == (committee_id, member, None):
+                return row
+        found = session.execute(
+            self._read_open_tenure, {"committee_id": committee_id, "member": member}
+        )
+        row = dict(found.mappings().one())
+        batch.members[row["position"]] = row
+        return row
+
+    def _meeting(self, session: Session, batch: Batch, meeting_id: UUID) -> dict[str, Any]:
+        """The meeting's row, read once per batch and then changed in memory."""
+        row = batch.meetings.get(meeting_id)
+        if row is None:
+            found = session.execute(self._read_meeting, {"meeting_id": meeting_id})
+            row = dict(found.mappings().one())
+            batch.meetings[meeting_id] = row
+        return row
+
+    def _apply_meeting(
+        self, session: Session, batch: Batch, position: int, e: Meeting.Event
+    ) -> None:
+        if isinstance(e, Meeting.Convened):
+            batch.meetings[e.originator_id] = {
+                "id": e.originator_id,
+                "position": position,
+                "committee_id": e.committee_id,
+                "held_on": date.fromisoformat(e.held_on),
+                "status": "open",
+                "agenda": [
+                    _item(number, ItemKind.AGENDA, title=title)
+                    for number, title in enumerate(e.agenda, start=1)
+                ],
+                "attendance": [],
+                "minutes": None,
+                "convened_by": e.actor,
+                "convened_at": e.timestamp,
+                "closed_at": None,
+            }
+            batch.new_meetings.add(e.originator_id)
+        row = self._meeting(session, batch, e.originator_id)
+        row["version"], row["updated_at"] = e.originator_version, e.timestamp
+        if isinstance(e, Meeting.MotionTabled):
+            item = _item(e.item, ItemKind.MOTION, title=e.title, text=e.text, tabled_by=e.actor)
+            row["agenda"] = [*row["agenda"], item]
+        elif isinstance(e, Meeting.PetitionTakenUp):
+            item = _item(e.item, ItemKind.PETITION, tabled_by=e.actor, petition_id=e.petition_id)
+            row["agenda"] = [*row["agenda"], item]
+        elif isinstance(e, Meeting.AttendanceRecorded):
+            row["attendance"] = list(e.present)
+        elif isinstance(e, Meeting.ConflictDeclared):
+            row["agenda"] = [
+                {**i, "recused": sorted({*i["recused"], e.member})} if i["number"] == e.item else i
+                for i in row["agenda"]
+            ]
+        elif isinstance(e, Meeting.Decided):
+            self._apply_decision(batch, position, e)
+            decision = str(e.decision_id)
+            row["agenda"] = [
+                {**i, "decision_id": decision} if i["number"] == e.item else i
+                for i in row["agenda"]
+            ]
+        elif isinstance(e, Meeting.MinutesPublished):
+            row["minutes"] = e.text
+        elif isinstance(e, Meeting.Closed):
+            row["status"], row["closed_at"] = "closed", e.timestamp
+
+    def _apply_decision(self, batch: Batch, position: int, e: Meeting.Decided) -> None:
+        batch.decisions.append(
+            {
+                "decision_id": e.decision_id,
+                "position": position,
+                "meeting_id": e.originator_id,
+                "committee_id": e.committee_id,
+                "item": e.item,
+                "adopted": e.adopted,
+                "counts": e.counts,
+                "votes": e.votes,
+                "rationale": e.rationale,
+                "majority": e.majority,
+                "quorum": e.quorum,
+                "answers": e.answers,
+                "decided_by": e.actor,
+                "decided_at": e.timestamp,
+            }
+        )
+        batch.answers.extend(
+            {
+                "answered_kind": answer["kind"],
+                "answered_id": answer["id"],
+                "decision_id": e.decision_id,
+                "position": position,
+            }
+            for answer in e.answers
+        )
+
     # -- signatures and the threshold policy ---------------------------------------------------
 
     def _apply_signature(
@@ -483,6 +715,11 @@ class ReadModels:
         ):
             return []
         reached = next(t for t in petition.thresholds if t.signatures == count)
+        if reached.consequence == COMMITTEE_AGENDA and reached.committee is not None:
+            # Referred once: the committee records each petition on its standing agenda once.
+            committee: Committee = self._ledger.get(reached.committee, CommitteeNotFound)
+            committee.refer_petition(petition_id=petition.id, cause=cause)
+            return self._ledger.save(petition, committee)
         if reached.consequence != CITIZEN_VOTE:
             return self._ledger.save(petition)
         # A citizen vote is drafted, once: its id derives from the petition and the threshold.
@@ -508,6 +745,45 @@ def _rules_columns(rules: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _item(number: int, kind: ItemKind, **fields: Any) -> dict[str, Any]:
+    """An agenda item as the meetings view holds it."""
+    petition_id = fields.get("petition_id")
+    return {
+        "number": number,
+        "kind": kind.value,
+        "title": fields.get("title"),
+        "text": fields.get("text"),
+        "tabled_by": fields.get("tabled_by"),
+        "petition_id": None if petition_id is None else str(petition_id),
+        "recused": [],
+        "decision_id": None,
+    }
+
+
+def _update_by_id(table: Table) -> Update:
+    """An UPDATE of every column of the row whose `id` is the parameter `row_id`."""
+    return (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({c.name: bindparam(c.name) for c in table.c if c.name != "id"})
+    )
+
+
+def _write(
+    session: Session,
+    insert_rows: Insert,
+    update_rows: Update,
+    rows: dict[UUID, dict[str, Any]],
+    new: set[UUID],
+) -> None:
+    """Insert the batch's new rows of a view and update its changed ones: two statements."""
+    if new:
+        session.execute(insert_rows, [rows[i] for i in new])
+    changed = rows.keys() - new
+    if changed:
+        session.execute(update_rows, [_update_parameters(rows[i]) for i in changed])
+
+
 def _update_parameters(row: dict[str, Any]) -> dict[str, Any]:
     """An UPDATE's parameters: the key travels as `row_id`, not as a column to set."""
     return {"row_id" if k == "id" else k: v for k, v in row.items()}
@@ -519,6 +795,8 @@ def parent_of(domain_event: CivicAggregate.Event) -> UUID | None:
         return domain_event.petition_id
     if isinstance(domain_event, Ballot.Event):
         return domain_event.vote_id
+    if isinstance(domain_event, Meeting.Event):
+        return domain_event.committee_id
     return None
 
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from application.accounts import AccountService
 from application.audit import AuditTrail
 from application.checkpoints import Signer
+from application.committees import CommitteeService
 from application.ledger import Ledger
 from application.petitions import Clock, PetitionService
 from application.read_models import ReadModels
@@ -31,6 +32,7 @@ class CivicLedger:
     read_models: ReadModels = field(init=False)
     petitions: PetitionService = field(init=False)
     votes: VoteService = field(init=False)
+    committees: CommitteeService = field(init=False)
     accounts: AccountService = field(init=False)
     audit: AuditTrail = field(init=False)
     transparency: Transparency = field(init=False)
@@ -44,6 +46,7 @@ class CivicLedger:
             self.read_models.rebuild()
         self.petitions = PetitionService(self.ledger, self.clock)
         self.votes = VoteService(self.ledger, self.clock)
+        self.committees = CommitteeService(self.ledger, self.clock)
         self.accounts = AccountService(self.ledger)
         self.audit = AuditTrail(self.ledger)
         signer = Signer.from_file(self.settings.log_origin, self.settings.signing_key_path())

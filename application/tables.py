@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
     Index,
@@ -63,6 +65,7 @@ petitions = Table(
     Column("closed_reason", Text, nullable=True),
     Column("closed_at", UTCDateTime, nullable=True),
     Column("response", Text, nullable=True),
+    Column("response_decision_id", Uuid, nullable=True),  # the committee decision it cites
     Column("responded_at", UTCDateTime, nullable=True),
     Column("version", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -105,6 +108,92 @@ ballots = Table(
     Column("cast_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Index("ballots_vote", "vote_id", "position"),
+)
+
+# The steering committees ("comités de pilotage"): rules as in their latest event, and the petitions
+# referred to them ([{"petition_id", "referred_at"}], in the order referred).
+committees = Table(
+    "committees",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("position", BigInteger, nullable=False, unique=True),  # where it was created
+    Column("name", Text, nullable=False),
+    Column("serves", JSON, nullable=False),  # {"kind": "territory" | "alliance", "name"}
+    Column("colleges", JSON, nullable=False),  # [{"id", "name", "seats"}]
+    Column("quorum", JSON, nullable=False),
+    Column("majority", JSON, nullable=False),
+    Column("referrals", JSON, nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# One row per appointment ("mandat"): who sat on `day` is `start <= day and (end is null or
+# day < end)`; the end day itself is not sat.
+committee_members = Table(
+    "committee_members",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),  # the appointment
+    Column("committee_id", Uuid, nullable=False),
+    Column("member", String(128), nullable=False),
+    Column("college", String(40), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("start", Date, nullable=False),
+    Column("end", Date, nullable=True),
+    Index("committee_members_committee", "committee_id", "member"),
+)
+
+# One row per meeting; `agenda` holds its items in order: [{"number", "kind", "title", "text",
+# "tabled_by", "petition_id", "recused": [...], "decision_id"}].
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("position", BigInteger, nullable=False, unique=True),  # where it was convened
+    Column("committee_id", Uuid, nullable=False),
+    Column("held_on", Date, nullable=False),
+    Column("status", String(16), nullable=False),  # open | closed
+    Column("agenda", JSON, nullable=False),
+    Column("attendance", JSON, nullable=False),  # the members recorded present
+    Column("minutes", Text, nullable=True),
+    Column("convened_by", String(128), nullable=False),
+    Column("convened_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("meetings_committee", "committee_id", "position"),
+)
+
+# One row per decision, self-contained as its event: the named votes, counts, rules and quorum.
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("decision_id", Uuid, primary_key=True),
+    Column("position", BigInteger, nullable=False, unique=True),
+    Column("meeting_id", Uuid, nullable=False, index=True),
+    Column("committee_id", Uuid, nullable=False, index=True),
+    Column("item", Integer, nullable=False),
+    Column("adopted", Boolean, nullable=False),
+    Column("counts", JSON, nullable=False),  # {"for", "against", "abstain"}
+    Column("votes", JSON, nullable=False),  # {member: "for" | "against" | "abstain"}
+    Column("rationale", Text, nullable=False),
+    Column("majority", JSON, nullable=False),
+    Column("quorum", JSON, nullable=False),
+    Column("answers", JSON, nullable=False),  # [{"kind", "id"}]
+    Column("decided_by", String(128), nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+)
+
+# Which decisions answered a petition, a charter amendment, a vote...: one row per answer.
+decision_answers = Table(
+    "decision_answers",
+    metadata,
+    Column("answered_kind", String(32), nullable=False),
+    Column("answered_id", String(128), nullable=False),
+    Column("decision_id", Uuid, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    PrimaryKeyConstraint("answered_kind", "answered_id", "decision_id"),
 )
 
 audit_events = Table(

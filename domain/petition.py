@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import event
 
@@ -27,6 +29,7 @@ TITLE_MAX = 200
 TEXT_MAX = 20_000
 CONSEQUENCE_MAX = 100
 THRESHOLDS_MAX = 10
+COMMITTEE_AGENDA = "committee_agenda"  # a threshold's consequence that refers to a committee
 DEADLINE_HORIZON = timedelta(days=3653)  # ten years: later is a typo, not a plan
 
 
@@ -45,6 +48,44 @@ class Threshold:
 
     signatures: int
     consequence: str
+
+    @property
+    def committee(self) -> UUID | None:
+        """The committee the petition is referred to on reaching it (see `CommitteeThreshold`)."""
+        return None
+
+    def as_event(self) -> dict[str, int | str]:
+        """The threshold as the Lodged event holds it."""
+        return {"signatures": self.signatures, "consequence": self.consequence}
+
+    @classmethod
+    def from_event(cls, data: dict[str, Any]) -> Threshold:
+        """The threshold back from the Lodged event (older events name no committee)."""
+        signatures, consequence = int(data["signatures"]), str(data["consequence"])
+        committee_id = data.get("committee_id")
+        if committee_id is None:
+            return Threshold(signatures, consequence)
+        return CommitteeThreshold(signatures, consequence, UUID(str(committee_id)))
+
+
+@dataclass(frozen=True, slots=True)
+class CommitteeThreshold(Threshold):
+    """A `committee_agenda` threshold that names the committee the petition is referred to.
+
+    A subclass rather than an optional field, so that thresholds naming no committee keep the
+    shape they always had, in events and in the aggregate's state alike.
+    """
+
+    committee_id: UUID
+
+    @property
+    def committee(self) -> UUID | None:
+        """The committee named."""
+        return self.committee_id
+
+    def as_event(self) -> dict[str, int | str]:
+        """The threshold as the Lodged event holds it, with its committee."""
+        return {**Threshold.as_event(self), "committee_id": str(self.committee_id)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +121,10 @@ def validate_lodging(
             max_length=CONSEQUENCE_MAX,
             error=InvalidPetition,
         )
+        # A committee_agenda threshold without a committee stays what it always was: a label
+        # that refers the petition nowhere (existing petitions and clients lodge such ones).
+        if threshold.consequence != COMMITTEE_AGENDA and threshold.committee is not None:
+            raise InvalidPetition(f"only a {COMMITTEE_AGENDA} threshold names a committee_id")
         previous = threshold.signatures
 
 
@@ -113,9 +158,16 @@ class Petition(CivicAggregate):
         """Closed to signatures, at the deadline or by decision."""
 
     class Responded(Event):
-        """The official response was given."""
+        """The official response was given, citing the committee decision it follows, if any."""
 
+        class_version = 2
         text: str
+        decision_id: UUID | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Responses recorded before decisions could be cited cite none."""
+            state["decision_id"] = None
 
     @classmethod
     def lodge(
@@ -134,9 +186,7 @@ class Petition(CivicAggregate):
             title=title,
             text=text,
             deadline=deadline,
-            thresholds=[
-                {"signatures": t.signatures, "consequence": t.consequence} for t in thresholds
-            ],
+            thresholds=[t.as_event() for t in thresholds],
             **cause.fields(),
         )
 
@@ -155,10 +205,7 @@ class Petition(CivicAggregate):
         self.title = title
         self.text = text
         self.deadline = deadline
-        self.thresholds = [
-            Threshold(signatures=int(t["signatures"]), consequence=str(t["consequence"]))
-            for t in thresholds
-        ]
+        self.thresholds = [Threshold.from_event(t) for t in thresholds]
         self.lodged_by = actor
         self.status = PetitionStatus.LODGED
         self.admissibility_reason: str | None = None
@@ -166,6 +213,7 @@ class Petition(CivicAggregate):
         self.closed_reason: str | None = None
         self.closed_at: datetime | None = None
         self.response: str | None = None
+        self.response_decision_id: UUID | None = None
         self.responded_at: datetime | None = None
 
     @property
@@ -273,14 +321,15 @@ class Petition(CivicAggregate):
         self.closed_reason = reason
         self.closed_at = event_time(timestamp)
 
-    def respond(self, *, text: str, cause: Cause) -> None:
-        """Record the official response ("réponse officielle"), once, to an admitted petition."""
+    def respond(self, *, text: str, cause: Cause, decision_id: UUID | None = None) -> None:
+        """Record the official response ("réponse officielle"), once, to an admitted petition;
+        `decision_id` cites the committee decision that answered it (checked by the caller)."""
         if self.status not in (PetitionStatus.OPEN, PetitionStatus.CLOSED):
             raise NotOpen(f"only an admitted petition can be answered; this one is {self.status}")
         if self.response is not None:
             raise AlreadyAnswered("the petition already has its official response")
         check_text(text, what="the response", max_length=TEXT_MAX, error=InvalidPetition)
-        self._responded(text=text, **cause.fields())
+        self._responded(text=text, decision_id=decision_id, **cause.fields())
 
     @event(Responded)
     def _responded(
@@ -288,9 +337,11 @@ class Petition(CivicAggregate):
         timestamp: datetime | None = None,
         *,
         text: str,
+        decision_id: UUID | None = None,
         actor: str,
         correlation_id: str,
         reason: str | None,
     ) -> None:
         self.response = text
+        self.response_decision_id = decision_id
         self.responded_at = event_time(timestamp)

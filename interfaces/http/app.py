@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from application.settings import Settings
 from application.system import CivicLedger
 from interfaces.http.audit import AuditController
+from interfaces.http.committees import CommitteeController, DecisionController, MeetingController
 from interfaces.http.context import RequestContext, refuse_bad_credentials
 from interfaces.http.opendata import open_data_router
 from interfaces.http.petitions import PetitionController
@@ -103,6 +104,9 @@ def create_app(
         route_handlers=[
             PetitionController,
             VoteController,
+            CommitteeController,
+            MeetingController,
+            DecisionController,
             AuditController,
             AuditStreamController,
             TransparencyController,

@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 
 from application.system import CivicLedger
 from domain.account import Role
-from domain.petition import PetitionStatus, Threshold
+from domain.petition import PetitionStatus
 from interfaces.http.context import cause_of, principal_of, requires
 from interfaces.http.params import AsOf, Version
 from interfaces.http.schemas import (
@@ -55,7 +55,7 @@ class PetitionController(Controller):
             title=data.title,
             text=data.text,
             deadline=data.deadline,
-            thresholds=[Threshold(t.signatures, t.consequence) for t in data.thresholds],
+            thresholds=[t.as_threshold() for t in data.thresholds],
             cause=cause_of(request),
         )
         return PetitionOut.from_view(civic.petitions.get(petition_id))
@@ -82,11 +82,12 @@ class PetitionController(Controller):
         version: FromQuery[Version] = None,
         as_of: FromQuery[AsOf] = None,
     ) -> PetitionOut:
-        """One petition with its live signature count and the thresholds reached; or, given a
-        `version` or an `as_of` instant (not both), as it was then."""
-        return PetitionOut.from_view(
-            civic.petitions.as_of(petition_id, version=version, instant=as_of)
-        )
+        """One petition with its live signature count, the thresholds reached and the committee
+        decisions that answered it; or, given a `version` or an `as_of` instant (not both), as it
+        was then (with the decisions taken by then)."""
+        view = civic.petitions.as_of(petition_id, version=version, instant=as_of)
+        until = as_of if version is None else view["updated_at"]
+        return PetitionOut.from_view(view, civic.petitions.decisions(petition_id, until=until))
 
     @get(
         "/{petition_id:uuid}/signatures",
@@ -198,6 +199,9 @@ class PetitionController(Controller):
         data: JSONBody[OfficialResponse],
         civic: NamedDependency[CivicLedger],
     ) -> PetitionOut:
-        """Record the official response to the petition."""
-        civic.petitions.respond(petition_id, text=data.text, cause=cause_of(request))
+        """Record the official response to the petition; a `decision_id` it cites must be one
+        that answered the petition (422 otherwise)."""
+        civic.petitions.respond(
+            petition_id, text=data.text, decision_id=data.decision_id, cause=cause_of(request)
+        )
         return PetitionOut.from_view(civic.petitions.get(petition_id))

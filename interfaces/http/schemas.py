@@ -9,7 +9,14 @@ from uuid import UUID
 import msgspec
 
 from domain.events import REASON_MAX
-from domain.petition import CONSEQUENCE_MAX, TEXT_MAX, THRESHOLDS_MAX, TITLE_MAX
+from domain.petition import (
+    CONSEQUENCE_MAX,
+    TEXT_MAX,
+    THRESHOLDS_MAX,
+    TITLE_MAX,
+    CommitteeThreshold,
+    Threshold,
+)
 
 MAX_SIGNATURES = 1_000_000_000
 
@@ -25,10 +32,18 @@ class Request(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ThresholdIn(Request):
-    """A signature threshold and its consequence, e.g. `2000 -> citizen_vote`."""
+    """A signature threshold and its consequence, e.g. `2000 -> citizen_vote`; a
+    `committee_agenda` threshold names the committee the petition is then referred to."""
 
     signatures: Annotated[int, msgspec.Meta(ge=1, le=MAX_SIGNATURES)]
     consequence: Annotated[str, msgspec.Meta(min_length=1, max_length=CONSEQUENCE_MAX)]
+    committee_id: UUID | None = None
+
+    def as_threshold(self) -> Threshold:
+        """The domain's threshold."""
+        if self.committee_id is None:
+            return Threshold(self.signatures, self.consequence)
+        return CommitteeThreshold(self.signatures, self.consequence, self.committee_id)
 
 
 class LodgePetition(Request):
@@ -54,9 +69,10 @@ class CloseRequest(Request):
 
 
 class OfficialResponse(Request):
-    """The committee's official response."""
+    """The committee's official response, citing (optionally) the decision that answered it."""
 
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=TEXT_MAX)]
+    decision_id: UUID | None = None
 
 
 class ThresholdOut(msgspec.Struct, frozen=True):
@@ -66,6 +82,17 @@ class ThresholdOut(msgspec.Struct, frozen=True):
     consequence: str
     reached_at: datetime | None
     signature_id: UUID | None
+    committee_id: UUID | None = None  # where a committee_agenda threshold refers the petition
+
+
+class DecisionRef(msgspec.Struct, frozen=True):
+    """A committee decision that answered the petition (see `GET /decisions/{id}`)."""
+
+    decision_id: UUID
+    meeting_id: UUID
+    committee_id: UUID
+    adopted: bool
+    decided_at: datetime
 
 
 class PetitionOut(msgspec.Struct, frozen=True):
@@ -89,16 +116,21 @@ class PetitionOut(msgspec.Struct, frozen=True):
     version: int
     updated_at: datetime
     position: int
+    response_decision_id: UUID | None = None  # the decision the response cites
+    decisions: list[DecisionRef] = []  # the committee decisions that answered it
 
     @classmethod
-    def from_view(cls, row: dict[str, Any]) -> PetitionOut:
-        """Build from a row of the petitions read model."""
+    def from_view(
+        cls, row: dict[str, Any], decisions: list[dict[str, Any]] | None = None
+    ) -> PetitionOut:
+        """Build from a row of the petitions read model (and the decisions answering it)."""
         thresholds = [
             ThresholdOut(
                 signatures=t["signatures"],
                 consequence=t["consequence"],
                 reached_at=datetime.fromisoformat(t["reached_at"]) if t["reached_at"] else None,
                 signature_id=UUID(t["signature_id"]) if t["signature_id"] else None,
+                committee_id=UUID(t["committee_id"]) if t.get("committee_id") else None,
             )
             for t in row["thresholds"]
         ]
@@ -107,6 +139,7 @@ class PetitionOut(msgspec.Struct, frozen=True):
             **fields,
             thresholds=thresholds,
             thresholds_reached=[t for t in thresholds if t.reached_at is not None],
+            decisions=[DecisionRef(**d) for d in decisions or []],
         )
 
 
