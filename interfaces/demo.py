@@ -2,7 +2,8 @@
 
 26 petitions are lodged; 16 are refused as outside the municipality's competence, 10 admitted;
 three of them reach the 2,000-signature quorum that obliges the city to organise a citizen vote,
-and the first such vote is held by majority judgment, in secret, then certified.
+and the first such vote is held by majority judgment, in secret, then certified. Then the Sillon
+Lorrain metropolitan pole's steering committee answers a petition in a meeting (demo_sillon.py).
 Every step goes through the application's ordinary commands, so the log it leaves is real.
 """
 
@@ -26,6 +27,7 @@ from domain.events import Cause
 from domain.petition import Threshold
 from domain.vote import Option, VoteRules, citizen_vote_id
 from domain.voting.majority_judgment import GRADES
+from interfaces.demo_sillon import Outcome, play_sillon, report_sillon
 
 T = TypeVar("T")
 QUORUM = 2_000
@@ -95,8 +97,9 @@ def run_demo(database: str) -> None:
     started = time.perf_counter()
     civic = CivicLedger(Settings(database_url=f"sqlite:///{path}"))
     try:
-        _play(civic)
+        sillon = _play(civic)
         _report(civic, path, time.perf_counter() - started)
+        report_sillon(civic, sillon)
     finally:
         civic.close()
 
@@ -105,7 +108,7 @@ def _cause(actor: UUID, reason: str | None = None) -> Cause:
     return Cause(actor=str(actor), correlation_id=f"demo-{uuid4()}", reason=reason)
 
 
-def _play(civic: CivicLedger) -> None:
+def _play(civic: CivicLedger) -> Outcome:
     rng = random.Random(38_000)  # noqa: S311  # not secret: Grenoble's postcode, the same demo every time
     operator = Cause(actor="system:demo", correlation_id=f"demo-{uuid4()}")
     moderator, _ = civic.accounts.open(
@@ -168,6 +171,7 @@ def _play(civic: CivicLedger) -> None:
             cause=_cause(council),
         )
     _citizen_vote(civic, rng, council, citizens, admitted[0])
+    return play_sillon(civic, rng, citizens, moderator)
 
 
 def _citizen_vote(
@@ -230,12 +234,16 @@ def _report(civic: CivicLedger, path: Path, seconds: float) -> None:
         by_status[str(p["status"])] = by_status.get(str(p["status"]), 0) + 1
     positions = civic.ledger.recorder.max_notification_id() or 0
     click.echo()
-    click.echo(f"Grenoble citizen petitions, played on {path} in {seconds:.1f} s")
+    click.echo(f"Grenoble's petitions and the Sillon Lorrain, played on {path} in {seconds:.1f} s")
     click.echo(f"  {len(petitions)} lodged: " + ", ".join(f"{n} {s}" for s, n in by_status.items()))
     click.echo(f"  {positions} events in the log")
     click.echo(f"  petitions that reached the {QUORUM:,}-signature quorum (citizen vote due):")
     for p in petitions:
-        reached = [t for t in p["thresholds"] if t["reached_at"]]  # type: ignore[attr-defined]
+        reached = [
+            t
+            for t in p["thresholds"]  # type: ignore[attr-defined]
+            if t["reached_at"] and t["consequence"] == "citizen_vote"
+        ]
         if reached:
             click.echo(f"    {p['signature_count']:>6,} signatures  {p['title']}")
     rejection = civic.audit.events(event_type="Petition.AdmissibilityDecided", limit=100).items
