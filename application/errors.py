@@ -7,6 +7,7 @@ ApplicationError
 │   ├── CommitteeNotFound
 │   ├── MeetingNotFound
 │   ├── DecisionNotFound
+│   ├── CharterNotFound
 │   ├── AggregateNotFound
 │   ├── VersionNotFound    the aggregate exists, but never had this version
 │   ├── NotYetRecorded     the aggregate did not exist yet at that instant
@@ -66,6 +67,14 @@ class DecisionNotFound(NotFound):
     def __init__(self, decision_id: UUID) -> None:
         super().__init__(f"no decision has the id {decision_id}")
         self.decision_id = decision_id
+
+
+class CharterNotFound(NotFound):
+    """No charter has this id."""
+
+    def __init__(self, charter_id: UUID) -> None:
+        super().__init__(f"no charter has the id {charter_id}")
+        self.charter_id = charter_id
 
 
 class AggregateNotFound(NotFound):

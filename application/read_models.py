@@ -34,13 +34,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from application.errors import CommitteeNotFound, PetitionNotFound
+from application.errors import CharterNotFound, CommitteeNotFound, PetitionNotFound
 from application.ledger import Ledger
 from application.tables import (
     account_tokens,
     accounts,
     audit_events,
     ballots,
+    charter_amendments,
+    charter_signatures,
+    charter_versions,
+    charters,
     committee_members,
     committees,
     decision_answers,
@@ -53,7 +57,10 @@ from application.tables import (
 from application.transparency import MerkleLog
 from domain.account import Account
 from domain.ballot import Ballot
+from domain.charter import AmendmentStatus, Charter, apply_change, change_from_event
+from domain.charter_diff import Article, CharterText
 from domain.committee import Committee
+from domain.errors import IllegalTransition
 from domain.events import SYSTEM_ACTOR_PREFIX, Cause, CivicAggregate
 from domain.meeting import ItemKind, Meeting
 from domain.petition import COMMITTEE_AGENDA, Petition
@@ -64,6 +71,8 @@ TRACKING_NAME = "read-models"
 log = logging.getLogger("civic.views")
 BATCH_SIZE = 500
 THRESHOLD_POLICY_ACTOR = f"{SYSTEM_ACTOR_PREFIX}thresholds"
+AMENDMENT_POLICY_ACTOR = f"{SYSTEM_ACTOR_PREFIX}charter-amendments"
+CHARTER_AMENDMENT = "charter_amendment"  # what a decision answers, as `domain.meeting` names it
 CITIZEN_VOTE = "citizen_vote"  # a threshold's consequence that drafts a vote
 ENVELOPE_FIELDS = frozenset(
     {"originator_id", "originator_version", "timestamp", "originator_topic"}
@@ -129,6 +138,13 @@ class Batch:
         self.new_meetings: set[UUID] = set()
         self.decisions: list[dict[str, Any]] = []
         self.answers: list[dict[str, Any]] = []
+        self.charters: dict[UUID, dict[str, Any]] = {}
+        self.new_charters: set[UUID] = set()
+        self.charter_versions: list[dict[str, Any]] = []
+        self.amendments: dict[UUID, dict[str, Any]] = {}
+        self.new_amendments: set[UUID] = set()
+        self.signings: dict[int, dict[str, Any]] = {}  # by the signing's position
+        self.new_signings: set[int] = set()
 
 
 class ReadModels:
@@ -192,6 +208,38 @@ class ReadModels:
         self._update_meeting = _update_by_id(meetings)
         self._insert_decision = insert(decisions)
         self._insert_answer = insert(decision_answers)
+        self._insert_charter = insert(charters)
+        self._read_charter = select(charters).where(charters.c.id == bindparam("charter_id"))
+        self._update_charter = _update_by_id(charters)
+        self._insert_charter_version = insert(charter_versions)
+        self._insert_amendment = insert(charter_amendments)
+        self._read_amendment = select(charter_amendments).where(
+            charter_amendments.c.amendment_id == bindparam("amendment_id")
+        )
+        self._update_amendment = (
+            update(charter_amendments)
+            .where(charter_amendments.c.amendment_id == bindparam("row_id"))
+            .values(
+                {
+                    c.name: bindparam(c.name)
+                    for c in charter_amendments.c
+                    if c.name != "amendment_id"
+                }
+            )
+        )
+        self._insert_signing = insert(charter_signatures)
+        g = charter_signatures.c
+        self._read_standing_signing = select(charter_signatures).where(
+            g.charter_id == bindparam("charter_id"),
+            g.organisation_id == bindparam("organisation_id"),
+            g.withdrawn_at.is_(None),
+        )
+        self._withdraw_signing = (
+            update(charter_signatures)
+            .where(g.position == bindparam("row_position"))
+            .values(withdrawn_at=bindparam("withdrawn_at"))
+            .values(withdrawal_reason=bindparam("withdrawal_reason"))
+        )
         self._insert_ballot = insert(ballots)
         self._replace_ballot = (
             update(ballots)
@@ -346,6 +394,10 @@ class ReadModels:
             self._apply_committee(session, batch, position, domain_event)
         elif isinstance(domain_event, Meeting.Event):
             self._apply_meeting(session, batch, position, domain_event)
+            if isinstance(domain_event, Meeting.Decided):
+                return self._decide_amendments(session, batch, domain_event)
+        elif isinstance(domain_event, Charter.Event):
+            self._apply_charter(session, batch, position, domain_event)
         elif isinstance(domain_event, Account.Opened):
             e = domain_event
             batch.accounts.append(
@@ -386,6 +438,7 @@ class ReadModels:
                 [_update_parameters(row) for row in batch.replaced_ballots.values()],
             )
         self._flush_committees(session, batch)
+        self._flush_charters(session, batch)
 
     def _flush_committees(self, session: Session, batch: Batch) -> None:
         """Write the committee, membership, meeting and decision rows of the batch."""
@@ -686,6 +739,242 @@ class ReadModels:
             for answer in e.answers
         )
 
+    # -- charters, their versions, amendments and signatures -----------------------------------
+
+    def _flush_charters(self, session: Session, batch: Batch) -> None:
+        """Write the charter, version, amendment and signature rows of the batch."""
+        _write(
+            session, self._insert_charter, self._update_charter, batch.charters, batch.new_charters
+        )
+        if batch.charter_versions:
+            session.execute(self._insert_charter_version, batch.charter_versions)
+        new = [batch.amendments[i] for i in batch.new_amendments]
+        if new:
+            session.execute(self._insert_amendment, new)
+        changed = batch.amendments.keys() - batch.new_amendments
+        if changed:
+            session.execute(
+                self._update_amendment,
+                [
+                    {
+                        "row_id" if k == "amendment_id" else k: v
+                        for k, v in batch.amendments[i].items()
+                    }
+                    for i in changed
+                ],
+            )
+        signings = [batch.signings[p] for p in batch.new_signings]
+        if signings:
+            session.execute(self._insert_signing, signings)
+        withdrawn = [
+            {
+                "row_position": p,
+                "withdrawn_at": row["withdrawn_at"],
+                "withdrawal_reason": row["withdrawal_reason"],
+            }
+            for p, row in batch.signings.items()
+            if p not in batch.new_signings
+        ]
+        if withdrawn:
+            session.execute(self._withdraw_signing, withdrawn)
+
+    def _charter(self, session: Session, batch: Batch, charter_id: UUID) -> dict[str, Any]:
+        """The charter's row, read once per batch and then changed in memory."""
+        row = batch.charters.get(charter_id)
+        if row is None:
+            found = session.execute(self._read_charter, {"charter_id": charter_id})
+            row = dict(found.mappings().one())
+            batch.charters[charter_id] = row
+        return row
+
+    def _amendment(
+        self, session: Session, batch: Batch, amendment_id: UUID
+    ) -> dict[str, Any] | None:
+        """The amendment's row, read once per batch; None if no amendment has this id."""
+        row = batch.amendments.get(amendment_id)
+        if row is None:
+            found = session.execute(self._read_amendment, {"amendment_id": amendment_id})
+            mapping = found.mappings().one_or_none()
+            if mapping is None:
+                return None
+            row = batch.amendments[amendment_id] = dict(mapping)
+        return row
+
+    def _version_text(
+        self, session: Session, batch: Batch, charter_id: UUID, version: int
+    ) -> dict[str, Any]:
+        """An adopted version's text: from this batch, else read from the view."""
+        for row in batch.charter_versions:
+            if (row["charter_id"], row["version"]) == (charter_id, version):
+                text: dict[str, Any] = row["text"]
+                return text
+        v = charter_versions.c
+        query = select(v.text).where(v.charter_id == charter_id, v.version == version)
+        stored: dict[str, Any] = session.execute(query).scalar_one()
+        return stored
+
+    def _standing_signing(
+        self, session: Session, batch: Batch, charter_id: UUID, organisation_id: str
+    ) -> dict[str, Any]:
+        """The organisation's standing signature: from this batch, else read from the view."""
+        for row in batch.signings.values():
+            key = (row["charter_id"], row["organisation_id"], row["withdrawn_at"])
+            if key == (charter_id, organisation_id, None):
+                return row
+        found = session.execute(
+            self._read_standing_signing,
+            {"charter_id": charter_id, "organisation_id": organisation_id},
+        )
+        row = dict(found.mappings().one())
+        batch.signings[row["position"]] = row
+        return row
+
+    def _apply_charter(
+        self, session: Session, batch: Batch, position: int, e: Charter.Event
+    ) -> None:
+        if isinstance(e, Charter.Drafted):
+            batch.charters[e.originator_id] = {
+                "id": e.originator_id,
+                "position": position,
+                "title": e.title,
+                "status": "draft",
+                "latest_version": 0,
+                "draft_version": 1,
+                "draft": _charter_text(
+                    {"title": e.title, "preamble": e.preamble, "articles": e.articles}
+                ).as_data(),
+                "next_article_id": len(e.articles) + 1,
+                "drafted_by": e.actor,
+                "drafted_at": e.timestamp,
+            }
+            batch.new_charters.add(e.originator_id)
+        row = self._charter(session, batch, e.originator_id)
+        row["version"], row["updated_at"] = e.originator_version, e.timestamp
+        if isinstance(e, Charter.AmendmentProposed):
+            batch.amendments[e.amendment_id] = {
+                "amendment_id": e.amendment_id,
+                "charter_id": e.originator_id,
+                "position": position,
+                "version": e.version,
+                "change": e.change,
+                "base_sha256": e.base_sha256,
+                "proposer": e.actor,
+                "rationale": e.rationale,
+                "status": AmendmentStatus.PENDING.value,
+                "decision_id": None,
+                "article_id": None,
+                "proposed_at": e.timestamp,
+                "decided_at": None,
+            }
+            batch.new_amendments.add(e.amendment_id)
+        elif isinstance(e, Charter.AmendmentAccepted | Charter.AmendmentRejected):
+            amendment = self._amendment(session, batch, e.amendment_id)
+            assert amendment is not None, "a decided amendment was proposed"
+            amendment["decision_id"], amendment["decided_at"] = e.decision_id, e.timestamp
+            if isinstance(e, Charter.AmendmentRejected):
+                amendment["status"] = AmendmentStatus.REJECTED.value
+                return
+            amendment["status"], amendment["article_id"] = (
+                AmendmentStatus.ACCEPTED.value,
+                e.article_id,
+            )
+            # The domain's own function makes the change, so the view's draft is the aggregate's.
+            draft = apply_change(
+                _charter_text(row["draft"]),
+                change_from_event(amendment["change"]),
+                new_article_id=e.article_id,
+            )
+            row["draft"], row["title"] = draft.as_data(), draft.title
+            if e.article_id is not None:
+                row["next_article_id"] = max(row["next_article_id"], e.article_id + 1)
+        elif isinstance(e, Charter.Adopted):
+            batch.charter_versions.append(
+                {
+                    "charter_id": e.originator_id,
+                    "version": e.version,
+                    "position": position,
+                    "adopted_at": e.timestamp,
+                    "decision_id": e.decision_id,
+                    "sha256": e.sha256,
+                    "text": row["draft"],
+                }
+            )
+            row["status"], row["latest_version"] = "adopted", e.version
+            row["draft_version"], row["draft"] = None, None
+        elif isinstance(e, Charter.RevisionOpened):
+            row["draft"] = self._version_text(
+                session, batch, e.originator_id, row["latest_version"]
+            )
+            row["status"], row["draft_version"] = "revision", e.version
+        elif isinstance(e, Charter.Signed):
+            batch.signings[position] = {
+                "position": position,
+                "charter_id": e.originator_id,
+                "organisation_id": e.organisation_id,
+                "name": e.name,
+                "kind": e.kind,
+                "commitments": e.commitments,
+                "version": e.version,
+                "signed_at": e.timestamp,
+                "withdrawn_at": None,
+                "withdrawal_reason": None,
+            }
+            batch.new_signings.add(position)
+        elif isinstance(e, Charter.SignatureWithdrawn):
+            signing = self._standing_signing(session, batch, e.originator_id, e.organisation_id)
+            signing["withdrawn_at"], signing["withdrawal_reason"] = e.timestamp, e.reason
+
+    def _decide_amendments(
+        self, session: Session, batch: Batch, e: Meeting.Decided
+    ) -> list[Recording[UUID]]:
+        """The policy: a decision answering charter amendments accepts them if it was adopted,
+        rejects them if not, in its own transaction and once (an amendment already decided, by
+        an explicit command or when the log is replayed, is left as it is).
+
+        An adopted decision on an amendment the draft no longer fits (`AmendmentOutdated`,
+        `ArticleLimit`) cannot be carried out: the amendment stays pending, and the committee
+        rejects it, by a new decision or by citing this one."""
+        by_charter: dict[UUID, list[UUID]] = {}
+        for answer in e.answers:
+            if answer["kind"] != CHARTER_AMENDMENT:
+                continue
+            try:
+                amendment_id = UUID(answer["id"])
+            except ValueError:  # not an amendment's id: nothing to decide
+                continue
+            row = self._amendment(session, batch, amendment_id)
+            if row is not None:
+                by_charter.setdefault(row["charter_id"], []).append(amendment_id)
+        cause = Cause(
+            actor=AMENDMENT_POLICY_ACTOR,
+            correlation_id=e.correlation_id,
+            reason=f"committee decision {e.decision_id}",
+        )
+        decided: list[Charter] = []
+        for charter_id, amendment_ids in by_charter.items():
+            charter: Charter = self._ledger.get(charter_id, CharterNotFound)
+            for amendment_id in amendment_ids:
+                if charter.amendment(amendment_id).status is not AmendmentStatus.PENDING:
+                    continue
+                try:
+                    if e.adopted:
+                        charter.accept_amendment(
+                            amendment_id=amendment_id, decision_id=e.decision_id, cause=cause
+                        )
+                    else:
+                        charter.reject_amendment(
+                            amendment_id=amendment_id, decision_id=e.decision_id, cause=cause
+                        )
+                except IllegalTransition as refused:
+                    log.warning(
+                        "decision %s cannot accept amendment %s: %s",
+                        e.decision_id,
+                        amendment_id,
+                        refused,
+                    )
+            decided.append(charter)
+        return self._ledger.save(*decided) if decided else []
+
     # -- signatures and the threshold policy ---------------------------------------------------
 
     def _apply_signature(
@@ -743,6 +1032,15 @@ def _rules_columns(rules: dict[str, Any]) -> dict[str, Any]:
         "closes_at": rules["closes_at"],
         "origin_id": UUID(origin["id"]) if origin else None,
     }
+
+
+def _charter_text(data: dict[str, Any]) -> CharterText:
+    """A charter text from the view's JSON (or a Drafted event's fields)."""
+    return CharterText(
+        title=data["title"],
+        preamble=data["preamble"],
+        articles=tuple(Article(int(a["id"]), str(a["text"])) for a in data["articles"]),
+    )
 
 
 def _item(number: int, kind: ItemKind, **fields: Any) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from application.accounts import AccountService
 from application.audit import AuditTrail
+from application.charters import CharterService
 from application.checkpoints import Signer
 from application.committees import CommitteeService
 from application.ledger import Ledger
@@ -33,6 +34,7 @@ class CivicLedger:
     petitions: PetitionService = field(init=False)
     votes: VoteService = field(init=False)
     committees: CommitteeService = field(init=False)
+    charters: CharterService = field(init=False)
     accounts: AccountService = field(init=False)
     audit: AuditTrail = field(init=False)
     transparency: Transparency = field(init=False)
@@ -47,6 +49,7 @@ class CivicLedger:
         self.petitions = PetitionService(self.ledger, self.clock)
         self.votes = VoteService(self.ledger, self.clock)
         self.committees = CommitteeService(self.ledger, self.clock)
+        self.charters = CharterService(self.ledger, self.clock)
         self.accounts = AccountService(self.ledger)
         self.audit = AuditTrail(self.ledger)
         signer = Signer.from_file(self.settings.log_origin, self.settings.signing_key_path())

@@ -250,3 +250,75 @@ merkle_nodes = Table(
     Column("hash", LargeBinary(32), nullable=False),
     PrimaryKeyConstraint("level", "index"),
 )
+
+# The participatory charters ("chartes participatives"): `draft` is the open draft's text as
+# `CharterText.as_data()` (null once adopted, until a revision opens one).
+charters = Table(
+    "charters",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("position", BigInteger, nullable=False, unique=True),  # where it was drafted
+    Column("title", Text, nullable=False),  # of the draft, else of the version in force
+    Column("status", String(16), nullable=False),  # draft | adopted | revision
+    Column("latest_version", Integer, nullable=False),  # 0 until the first adoption
+    Column("draft_version", Integer, nullable=True),  # the number the open draft will take
+    Column("draft", JSON, nullable=True),
+    Column("next_article_id", Integer, nullable=False),
+    Column("drafted_by", String(128), nullable=False),
+    Column("drafted_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# One row per adopted version, its text frozen as `CharterText.as_data()` and sealed by `sha256`.
+charter_versions = Table(
+    "charter_versions",
+    metadata,
+    Column("charter_id", Uuid, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("position", BigInteger, nullable=False, unique=True),
+    Column("adopted_at", UTCDateTime, nullable=False),
+    Column("decision_id", Uuid, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("text", JSON, nullable=False),  # {"title", "preamble", "articles": [{id, number, text}]}
+    PrimaryKeyConstraint("charter_id", "version"),
+)
+
+# One row per amendment ("amendement"); `change` as in its event, e.g. {"kind": "replace",
+# "article_id": 2, "text": "..."}; once accepted, `article_id` is the article it touched.
+charter_amendments = Table(
+    "charter_amendments",
+    metadata,
+    Column("amendment_id", Uuid, primary_key=True),
+    Column("charter_id", Uuid, nullable=False),
+    Column("position", BigInteger, nullable=False, unique=True),  # where it was proposed
+    Column("version", Integer, nullable=False),  # of the draft it amends
+    Column("change", JSON, nullable=False),
+    Column("base_sha256", String(64), nullable=True),
+    Column("proposer", String(128), nullable=False),
+    Column("rationale", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | accepted | rejected
+    Column("decision_id", Uuid, nullable=True),
+    Column("article_id", Integer, nullable=True),
+    Column("proposed_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Index("charter_amendments_charter", "charter_id", "position"),
+)
+
+# One row per signature by an organisation: who stood signed at D is `signed_at <= D and
+# (withdrawn_at is null or D < withdrawn_at)`; signing again after a withdrawal adds a row.
+charter_signatures = Table(
+    "charter_signatures",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),  # the signing
+    Column("charter_id", Uuid, nullable=False),
+    Column("organisation_id", String(128), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("commitments", Text, nullable=False),
+    Column("version", Integer, nullable=False),  # the adopted version signed
+    Column("signed_at", UTCDateTime, nullable=False),
+    Column("withdrawn_at", UTCDateTime, nullable=True),
+    Column("withdrawal_reason", Text, nullable=True),
+    Index("charter_signatures_charter", "charter_id", "organisation_id"),
+)

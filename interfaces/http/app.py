@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from application.settings import Settings
 from application.system import CivicLedger
 from interfaces.http.audit import AuditController
+from interfaces.http.charters import CharterController
 from interfaces.http.committees import CommitteeController, DecisionController, MeetingController
 from interfaces.http.context import RequestContext, refuse_bad_credentials
 from interfaces.http.opendata import open_data_router
@@ -107,6 +108,7 @@ def create_app(
             CommitteeController,
             MeetingController,
             DecisionController,
+            CharterController,
             AuditController,
             AuditStreamController,
             TransparencyController,
