@@ -1,10 +1,13 @@
 """The demo's second act: the Sillon Lorrain metropolitan pole's steering committee answers a
-citizens' petition in a meeting, with a quorum, a recusal and a roll-call decision.
+citizens' petition in a meeting, with a quorum, a recusal and a roll-call decision, and adopts
+its participatory charter after two amendments.
 
 Metz, Nancy, Épinal and Thionville pool services through their pole; the committee has colleges
 for the public bodies, businesses, associations and citizens. A petition for a single regional
 train pass reaches its threshold, is referred to the committee by policy, taken up, decided, and
-answered with the decision cited. Every step is an ordinary command.
+answered with the decision cited. In the same meeting two members' amendments to the charter are
+accepted by decisions (the policy applies them), the charter is adopted and six organisations
+sign it. Every step is an ordinary command.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import click
 
 from application.system import CivicLedger, utc_now
 from domain.account import Role
+from domain.charter import AddArticle, Change, Organisation, OrganisationKind, ReplaceArticle
 from domain.committee import College, MemberRole, ServesKind
 from domain.events import Cause
 from domain.majority import Choice, MajorityRule, QuorumRule
@@ -50,6 +54,14 @@ MEMBERS = [  # name, college, role, vote on the petition (None: absent or recuse
     ("Citoyen tiré au sort (Nancy)", "citizens", MemberRole.MEMBER, Choice.AGAINST),
 ]
 RECUSED = "Transports régionaux lorrains"
+SIGNATORIES = [
+    ("Ville de Metz", OrganisationKind.PUBLIC_BODY),
+    ("Métropole du Grand Nancy", OrganisationKind.PUBLIC_BODY),
+    ("Ville d'Épinal", OrganisationKind.PUBLIC_BODY),
+    ("Ville de Thionville", OrganisationKind.PUBLIC_BODY),
+    ("CCI Grand Est", OrganisationKind.BUSINESS),
+    ("Lorraine Nature Environnement", OrganisationKind.ASSOCIATION),
+]
 ABSENT = "Ville de Thionville"
 TITLE = "Un abonnement TER unique entre Thionville, Metz, Nancy et Épinal"
 
@@ -61,6 +73,7 @@ class Outcome:
     committee_id: UUID
     petition_id: UUID
     decision_id: UUID
+    charter_id: UUID
 
 
 def _batched(items: Iterable[T], size: int) -> Iterator[Sequence[T]]:
@@ -150,9 +163,13 @@ def play_sillon(
         answers=[],
         cause=_cause(chair),
     )
+    charter_id = _charter(civic, meeting_id, accounts, votes)
     civic.committees.publish_minutes(
         meeting_id,
-        text="Séance ouverte à 18 h. Pétition TER examinée ; décision adoptée. Séance levée.",
+        text=(
+            "Séance ouverte à 18 h. Pétition TER examinée ; décision adoptée. Charte "
+            "participative : deux amendements acceptés, charte adoptée. Séance levée."
+        ),
         cause=_cause(secretary),
     )
     civic.committees.close_meeting(meeting_id, cause=_cause(chair))
@@ -162,7 +179,93 @@ def play_sillon(
         decision_id=decision_id,
         cause=_cause(chair),
     )
-    return Outcome(committee_id=committee_id, petition_id=petition_id, decision_id=decision_id)
+    return Outcome(
+        committee_id=committee_id,
+        petition_id=petition_id,
+        decision_id=decision_id,
+        charter_id=charter_id,
+    )
+
+
+def _charter(
+    civic: CivicLedger, meeting_id: UUID, accounts: dict[str, UUID], votes: dict[str, Choice]
+) -> UUID:
+    """The pole's participatory charter: drafted, two amendments proposed by members, each
+    accepted by a decision of the meeting (the policy applies it), then adopted and signed."""
+    chair = accounts["Ville de Metz"]
+    charter_id = civic.charters.draft(
+        title="Charte participative du Sillon Lorrain",
+        preamble=(
+            "Les collectivités, entreprises, associations et habitants du Sillon Lorrain "
+            "s'engagent à décider ensemble de ce qu'ils partagent."
+        ),
+        articles=[
+            "Les projets communs sont présentés au comité de pilotage avant toute décision.",
+            "Chaque collège dispose d'un temps de parole égal en séance.",
+            "Les décisions du comité sont publiées avec le vote nominatif de chaque membre.",
+        ],
+        cause=_cause(chair),
+    )
+    amendments: list[tuple[UUID, Change, str]] = [
+        (
+            accounts["Lorraine Nature Environnement"],
+            AddArticle(
+                "Les données des projets communs sont publiées en données ouvertes, sans "
+                "données personnelles."
+            ),
+            "rendre les projets vérifiables par toutes et tous",
+        ),
+        (
+            accounts["Citoyenne tirée au sort (Metz)"],
+            ReplaceArticle(
+                article_id=2,
+                text=(
+                    "Chaque collège dispose d'un temps de parole égal en séance ; les "
+                    "citoyennes et citoyens tirés au sort s'expriment en premier."
+                ),
+            ),
+            "donner la parole d'abord à celles et ceux qui n'en ont pas l'habitude",
+        ),
+    ]
+    everyone = {**votes, str(accounts[RECUSED]): Choice.FOR}  # recused on the petition only
+    for proposer, change, rationale in amendments:
+        amendment_id = civic.charters.propose_amendment(
+            charter_id, change=change, rationale=rationale, cause=_cause(proposer)
+        )
+        item = civic.committees.table_motion(
+            meeting_id,
+            title=f"Amendement à la charte : {rationale}",
+            text=None,
+            cause=_cause(proposer),
+        )
+        civic.committees.decide(
+            meeting_id,
+            item=item,
+            votes=everyone,
+            rationale="Amendement accepté.",
+            answers=[{"kind": "charter_amendment", "id": str(amendment_id)}],
+            cause=_cause(chair),
+        )
+    item = civic.committees.table_motion(
+        meeting_id, title="Adoption de la charte", text=None, cause=_cause(chair)
+    )
+    adoption = civic.committees.decide(
+        meeting_id,
+        item=item,
+        votes=everyone,
+        rationale="La charte amendée est adoptée.",
+        answers=[],
+        cause=_cause(chair),
+    )
+    civic.charters.adopt(charter_id, decision_id=adoption, cause=_cause(chair))
+    for name, kind in SIGNATORIES:
+        civic.charters.sign(
+            charter_id,
+            organisation=Organisation(id=str(accounts[name]), name=name, kind=kind),
+            commitments="Appliquer la charte dans ses propres projets et en rendre compte.",
+            cause=_cause(accounts[name]),
+        )
+    return charter_id
 
 
 def report_sillon(civic: CivicLedger, outcome: Outcome) -> None:
@@ -183,6 +286,14 @@ def report_sillon(civic: CivicLedger, outcome: Outcome) -> None:
     for member, choice in sorted(decision["votes"].items(), key=lambda v: names.get(v[0], "")):
         click.echo(f"      {names.get(member, member):<36} {choice}")
     click.echo(f"    recused: {RECUSED}; absent: {ABSENT}; the observer does not vote")
+    charter = civic.charters.get(outcome.charter_id)
+    accepted = civic.charters.amendments(outcome.charter_id, status="accepted")
+    signatories = civic.charters.signatories(outcome.charter_id)
+    click.echo(
+        f"    « {charter['title']} »: version {charter['latest_version']} adopted after "
+        f"{len(accepted)} accepted amendments; {len(signatories)} signatories"
+    )
+
     answered = civic.petitions.decisions(outcome.petition_id)
     click.echo(
         f"    GET /petitions/{outcome.petition_id} lists {len(answered)} decision(s) that "

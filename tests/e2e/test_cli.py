@@ -61,6 +61,7 @@ class TestDemo:
         assert "1,500 secret ballots of 2,240 electors (quorum 560): elected" in output
         assert "decided: adopted, 6 for, 1 against, 1 abstaining" in output
         assert "lists 1 decision(s) that answered it" in output
+        assert "version 1 adopted after 2 accepted amendments; 6 signatories" in output
 
         events = re.search(r"(\d+) events in the log", output)
         assert events is not None
