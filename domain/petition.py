@@ -121,10 +121,13 @@ def validate_lodging(
             max_length=CONSEQUENCE_MAX,
             error=InvalidPetition,
         )
-        # A committee_agenda threshold without a committee stays what it always was: a label
-        # that refers the petition nowhere (existing petitions and clients lodge such ones).
         if threshold.consequence != COMMITTEE_AGENDA and threshold.committee is not None:
             raise InvalidPetition(f"only a {COMMITTEE_AGENDA} threshold names a committee_id")
+        if threshold.consequence == COMMITTEE_AGENDA and threshold.committee is None:
+            raise InvalidPetition(
+                f"a {COMMITTEE_AGENDA} threshold names the committee it refers the petition to "
+                "(committee_id)"
+            )
         previous = threshold.signatures
 
 

@@ -127,7 +127,7 @@ class TestDownloads:
         """Every petition listed by `/petitions`, in the same order, in both files."""
         petition = api.open_petition(
             title='Benches, "shade" and water,\nfor the market square',
-            thresholds=[{"signatures": 1, "consequence": "committee_agenda"}],
+            thresholds=[{"signatures": 1, "consequence": "committee_hearing"}],
         )
         assert api.sign(petition["id"], api.citizen).status_code == 201
 
@@ -144,7 +144,7 @@ class TestDownloads:
         assert row == published(now)
         assert record["title"] == now["title"]
         assert record["signature_count"] == "1"
-        assert record["thresholds"] == f"1:committee_agenda:{row['thresholds'][0]['reached_at']}"
+        assert record["thresholds"] == f"1:committee_hearing:{row['thresholds'][0]['reached_at']}"
         assert record["deadline"] == ""
 
     def test_leave_out_who_lodged_and_who_signed(self, api: CivicApi) -> None:

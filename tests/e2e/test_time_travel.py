@@ -71,7 +71,7 @@ def life(api: CivicApi) -> Life:
     lodged = api.lodge(
         deadline=deadline.isoformat(),
         thresholds=[
-            {"signatures": 2, "consequence": "committee_agenda"},
+            {"signatures": 2, "consequence": "committee_hearing"},
             {"signatures": 5, "consequence": "public_debate"},
         ],
     )

@@ -36,7 +36,7 @@ class Scene:
 @pytest.fixture
 def scene(civic: CivicLedger, open_petition: Callable[..., UUID]) -> Scene:
     """Signatures on two petitions, a withdrawal, and the threshold crossed by req-crossing."""
-    first = open_petition(thresholds=[Threshold(2, "committee_agenda")])
+    first = open_petition(thresholds=[Threshold(2, "committee_hearing")])
     second = open_petition(title="Another one")
 
     def sign(petition_id: UUID, signer: str, correlation_id: str | None = None) -> None:

@@ -59,7 +59,10 @@ def every_state(civic: CivicLedger, open_petition: OpenPetition) -> list[UUID]:
         rejected, admissible=False, cause=cause("moderator:mo", "a national matter")
     )
     reached = open_petition(
-        thresholds=[Threshold(1, "committee_agenda"), Threshold(5, "citizen_vote: in spring; 100%")]
+        thresholds=[
+            Threshold(1, "committee_hearing"),
+            Threshold(5, "citizen_vote: in spring; 100%"),
+        ]
     )
     civic.petitions.sign(reached, signer="citizen:bea", cause=cause("citizen:bea"))
     answered = open_petition()
@@ -203,7 +206,7 @@ class TestCsv:
 
         column = header.index("thresholds")
         assert [parse_thresholds(r[column]) for r in records] == [r["thresholds"] for r in rows]
-        assert records[2][column].startswith("1:committee_agenda:2")
+        assert records[2][column].startswith("1:committee_hearing:2")
         assert records[2][column].endswith(";5:citizen_vote%3A in spring%3B 100%25:")
 
     def test_records_end_with_crlf_and_nulls_are_empty(

@@ -110,7 +110,7 @@ class TestLifecycle:
             title="Plant trees along the ring road",
             text="Shade, cleaner air and fewer heat islands.",
             deadline=deadline,
-            thresholds=[Threshold(2, "committee_agenda"), Threshold(10, "public_debate")],
+            thresholds=[Threshold(2, "committee_hearing"), Threshold(10, "public_debate")],
             cause=cause("citizen:ada"),
         )
         view = civic.petitions.get(petition_id)
@@ -120,7 +120,7 @@ class TestLifecycle:
         assert view["lodged_by"] == "citizen:ada"
         assert view["signature_count"] == 0
         assert view["thresholds"] == [
-            unreached(2, "committee_agenda"),
+            unreached(2, "committee_hearing"),
             unreached(10, "public_debate"),
         ]
 
@@ -230,7 +230,7 @@ def history(civic: CivicLedger) -> History:
         title="Light the cycle path",
         text="It is dark by five in winter.",
         deadline=None,
-        thresholds=[Threshold(2, "committee_agenda")],
+        thresholds=[Threshold(2, "committee_hearing")],
         cause=cause("citizen:ada", "req-lodge"),
     )
     civic.petitions.decide_admissibility(
@@ -265,7 +265,7 @@ class TestAuditTrail:
             "title": "Light the cycle path",
             "text": "It is dark by five in winter.",
             "deadline": None,
-            "thresholds": [{"signatures": 2, "consequence": "committee_agenda"}],
+            "thresholds": [{"signatures": 2, "consequence": "committee_hearing"}],
         }
         assert (lodged["actor"], lodged["correlation_id"]) == ("citizen:ada", "req-lodge")
         assert admitted["data"] == {"admissible": True}
@@ -342,7 +342,7 @@ class TestThresholdPolicy:
         self, civic: CivicLedger, open_petition: OpenPetition
     ) -> None:
         """One `ThresholdReached`, naming the crossing signature and carrying its request id."""
-        petition_id = open_petition(thresholds=[Threshold(3, "committee_agenda")])
+        petition_id = open_petition(thresholds=[Threshold(3, "committee_hearing")])
         sign(civic, petition_id, "citizen:bo")
         sign(civic, petition_id, "citizen:cy")
         crossing = sign(civic, petition_id, "citizen:dee", "req-crossing")
@@ -355,7 +355,7 @@ class TestThresholdPolicy:
         assert reached["reason"] == "3 signatures reached"
         assert reached["data"] == {
             "signatures": 3,
-            "consequence": "committee_agenda",
+            "consequence": "committee_hearing",
             "signature_id": str(crossing),
         }
         (crossing_entry,) = civic.audit.events(aggregate_id=crossing).items
@@ -367,7 +367,7 @@ class TestThresholdPolicy:
         self, civic: CivicLedger, open_petition: OpenPetition
     ) -> None:
         """Falling below a reached threshold and coming back to it records nothing new."""
-        petition_id = open_petition(thresholds=[Threshold(2, "committee_agenda")])
+        petition_id = open_petition(thresholds=[Threshold(2, "committee_hearing")])
         sign(civic, petition_id, "citizen:bo")
         crossing = sign(civic, petition_id, "citizen:cy")
         withdraw(civic, petition_id, "citizen:cy")
@@ -386,7 +386,7 @@ class TestThresholdPolicy:
         self, civic: CivicLedger, open_petition: OpenPetition
     ) -> None:
         """A threshold first reached by a renewed signature names that signature and request."""
-        petition_id = open_petition(thresholds=[Threshold(2, "committee_agenda")])
+        petition_id = open_petition(thresholds=[Threshold(2, "committee_hearing")])
         renewed = sign(civic, petition_id, "citizen:bo")
         withdraw(civic, petition_id, "citizen:bo")
         sign(civic, petition_id, "citizen:cy")

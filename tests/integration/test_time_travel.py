@@ -89,7 +89,7 @@ def life(civic: CivicLedger, clock: Callable[[], datetime]) -> Life:
         title="Light the cycle path",
         text="It is dark by five in winter.",
         deadline=(clock() + timedelta(days=30)).astimezone(PARIS_SUMMER),
-        thresholds=[Threshold(2, "committee_agenda"), Threshold(5, "public_debate")],
+        thresholds=[Threshold(2, "committee_hearing"), Threshold(5, "public_debate")],
         cause=cause("citizen:ada"),
     )
     other_id = civic.petitions.lodge(
@@ -289,7 +289,7 @@ class TestAnyAggregate:
         assert (past["id"], past["type"], past["version"]) == (life.petition_id, "Petition", 3)
         state = past["state"]
         assert state["status"] == "open"
-        assert state["thresholds"][0] == {"signatures": 2, "consequence": "committee_agenda"}
+        assert state["thresholds"][0] == {"signatures": 2, "consequence": "committee_hearing"}
         assert state["reached"]["2"]["signature_id"] == str(
             signature_id(life.petition_id, "citizen:cy")
         )

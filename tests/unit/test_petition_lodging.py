@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone, tzinfo
+from uuid import uuid4
 
 import pytest
 
@@ -12,6 +13,7 @@ from domain.petition import (
     TEXT_MAX,
     THRESHOLDS_MAX,
     TITLE_MAX,
+    CommitteeThreshold,
     Petition,
     PetitionStatus,
     Threshold,
@@ -179,3 +181,13 @@ class TestLodge:
 
         with pytest.raises(InvalidPetition, match="at most"):
             lodge(thresholds=thresholds)
+
+    def test_a_committee_agenda_threshold_must_name_its_committee(self) -> None:
+        """Without a committee_id nobody would receive the agenda item it promises."""
+        with pytest.raises(InvalidPetition, match="committee_id"):
+            lodge(thresholds=[Threshold(signatures=2, consequence="committee_agenda")])
+
+    def test_only_a_committee_agenda_threshold_names_a_committee(self) -> None:
+        """A committee named on another consequence would refer the petition nowhere."""
+        with pytest.raises(InvalidPetition, match="only a committee_agenda"):
+            lodge(thresholds=[CommitteeThreshold(2, "citizen_vote", uuid4())])
