@@ -4,10 +4,10 @@ revise and record signatories; citizens propose amendments; anyone reads."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -33,14 +33,9 @@ from interfaces.http.charter_schemas import (
     Withdrawal,
 )
 from interfaces.http.context import cause_of, requires
-from interfaces.http.params import AsOf
-from interfaces.http.schemas import MAX_POSITION, AuditEntry, AuditList
+from interfaces.http.params import AnyRequest, AsOf, Cursor, Limit
+from interfaces.http.schemas import AuditEntry, AuditList
 
-AnyRequest = Request[Any, Any, Any]
-Limit = Annotated[int, Parameter(ge=1, le=500, description="page size")]
-Cursor = Annotated[
-    int | None, Parameter(ge=0, le=MAX_POSITION, description="the `next` of the previous page")
-]
 FromVersion = Annotated[int, Parameter(query="from", ge=1, description="an adopted version")]
 ToVersion = Annotated[
     int | None,

@@ -4,10 +4,10 @@ account may ask and the domain refuses (403) those who do not sit on the committ
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -35,13 +35,9 @@ from interfaces.http.committee_schemas import (
     TakeUpPetition,
 )
 from interfaces.http.context import cause_of, requires
-from interfaces.http.schemas import MAX_POSITION, AuditEntry, AuditList
+from interfaces.http.params import AnyRequest, Cursor, Limit
+from interfaces.http.schemas import AuditEntry, AuditList
 
-AnyRequest = Request[Any, Any, Any]
-Limit = Annotated[int, Parameter(ge=1, le=500, description="page size")]
-Cursor = Annotated[
-    int | None, Parameter(ge=0, le=MAX_POSITION, description="the `next` of the previous page")
-]
 AsOfDay = Annotated[
     date | None, Parameter(description="the day to read the membership of (today by default)")
 ]

@@ -1,4 +1,4 @@
-"""Query parameters for reading the past, shared by the petition and audit routes.
+"""Query parameters shared by the routes: pages of a list, and reading the past.
 
 Litestar does not carry msgspec's `tz=True` over to query parameters, so an instant without a
 time zone is refused by the application layer (422 problem), as it would be from any caller.
@@ -7,9 +7,18 @@ time zone is refused by the application layer (422 problem), as it would be from
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
+from litestar import Request
 from litestar.params import Parameter
+
+from interfaces.http.schemas import MAX_POSITION
+
+AnyRequest = Request[Any, Any, Any]
+Limit = Annotated[int, Parameter(ge=1, le=500, description="page size")]
+Cursor = Annotated[
+    int | None, Parameter(ge=0, le=MAX_POSITION, description="the `next` of the previous page")
+]
 
 _ZONED = "ISO 8601 with its time zone, e.g. 2026-03-01T12:00:00Z"
 

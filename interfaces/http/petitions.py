@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from application.system import CivicLedger
 from domain.account import Role
 from domain.petition import PetitionStatus
 from interfaces.http.context import cause_of, principal_of, requires
-from interfaces.http.params import AsOf, Version
+from interfaces.http.params import AnyRequest, AsOf, Cursor, Limit, Version
 from interfaces.http.schemas import (
-    MAX_POSITION,
     AdmissibilityDecision,
     AuditEntry,
     AuditList,
@@ -29,12 +27,6 @@ from interfaces.http.schemas import (
     SignatoryOut,
     SignatureOut,
 )
-
-AnyRequest = Request[Any, Any, Any]
-Limit = Annotated[int, Parameter(ge=1, le=500, description="page size")]
-Cursor = Annotated[
-    int | None, Parameter(ge=0, le=MAX_POSITION, description="the `next` of the previous page")
-]
 
 
 class PetitionController(Controller):

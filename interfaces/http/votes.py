@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post, put
+from litestar import Controller, Response, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from application.system import CivicLedger
@@ -15,8 +14,8 @@ from domain.account import Role
 from domain.errors import IllegalTransition
 from domain.vote import VoteStatus
 from interfaces.http.context import cause_of, principal_of, requires
-from interfaces.http.params import AsOf, Version
-from interfaces.http.schemas import MAX_POSITION, AuditEntry, AuditList
+from interfaces.http.params import AnyRequest, AsOf, Cursor, Limit, Version
+from interfaces.http.schemas import AuditEntry, AuditList
 from interfaces.http.vote_schemas import (
     BallotIn,
     BallotList,
@@ -30,11 +29,6 @@ from interfaces.http.vote_schemas import (
     VoteOut,
 )
 
-AnyRequest = Request[Any, Any, Any]
-Limit = Annotated[int, Parameter(ge=1, le=500, description="page size")]
-Cursor = Annotated[
-    int | None, Parameter(ge=0, le=MAX_POSITION, description="the `next` of the previous page")
-]
 ORGANISERS = (Role.ADMIN, Role.COMMITTEE)
 
 
