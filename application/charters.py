@@ -19,7 +19,7 @@ from sqlalchemy import Select, or_, select
 from application.errors import CharterNotFound, VersionNotFound
 from application.ledger import Ledger
 from application.pages import Page, read_page
-from application.read_models import CHARTER_AMENDMENT
+from application.read_models import CHARTER_AMENDMENT, ReadModels
 from application.tables import (
     charter_amendments,
     charter_signatures,
@@ -27,6 +27,7 @@ from application.tables import (
     charters,
     decisions,
 )
+from application.time_travel import project_as_of
 from domain.charter import (
     Change,
     Charter,
@@ -49,9 +50,10 @@ VERSION_SUMMARY = (
 class CharterService:
     """Drafting, amending, adopting, revising and signing charters; listing and reading them."""
 
-    def __init__(self, ledger: Ledger, clock: Clock) -> None:
+    def __init__(self, ledger: Ledger, clock: Clock, views: ReadModels) -> None:
         self._ledger = ledger
         self._clock = clock
+        self._views = views
 
     # -- drafting and amendments ---------------------------------------------------------------
 
@@ -160,6 +162,20 @@ class CharterService:
         with self._ledger.engine.connect() as connection:
             row["versions"] = [dict(r) for r in connection.execute(query).mappings()]
         return row
+
+    def as_of(
+        self, charter_id: UUID, *, version: int | None = None, instant: datetime | None = None
+    ) -> dict[str, Any]:
+        """The charter's view, with the versions adopted by then, right after its version
+        `version` or as it stood at `instant` (now, with neither)."""
+        if version is None and instant is None:
+            return self.get(charter_id)
+        batch = project_as_of(
+            self._views, charter_id, Charter, CharterNotFound, version=version, instant=instant
+        )
+        summary = [c.name for c in VERSION_SUMMARY]
+        versions = [{k: v[k] for k in summary} for v in batch.charter_versions]
+        return {**batch.charters[charter_id], "versions": versions}
 
     def list_charters(self, *, after: int | None, limit: int) -> Page:
         """Charters in the order they were drafted."""

@@ -18,7 +18,9 @@ from sqlalchemy import Engine, Select, or_, select
 from application.errors import CommitteeNotFound, DecisionNotFound, MeetingNotFound
 from application.ledger import Ledger
 from application.pages import Page, read_page
+from application.read_models import ReadModels
 from application.tables import committee_members, committees, decision_answers, decisions, meetings
+from application.time_travel import project_as_of
 from domain.committee import College, Committee, MemberRole, ServesKind
 from domain.events import Cause
 from domain.majority import Choice, MajorityRule, QuorumRule
@@ -55,9 +57,10 @@ def decisions_answering(
 class CommitteeService:
     """Creating committees, appointing members, running meetings; listing and reading them."""
 
-    def __init__(self, ledger: Ledger, clock: Clock) -> None:
+    def __init__(self, ledger: Ledger, clock: Clock, views: ReadModels) -> None:
         self._ledger = ledger
         self._clock = clock
+        self._views = views
 
     # -- the committee -------------------------------------------------------------------------
 
@@ -210,6 +213,23 @@ class CommitteeService:
             raise CommitteeNotFound(committee_id)
         return row
 
+    def as_of(
+        self, committee_id: UUID, *, version: int | None = None, instant: datetime | None = None
+    ) -> dict[str, Any]:
+        """The committee's view right after its version `version`, or as it stood at `instant`
+        (now, with neither): its own events projected alone."""
+        if version is None and instant is None:
+            return self.get(committee_id)
+        batch = project_as_of(
+            self._views,
+            committee_id,
+            Committee,
+            CommitteeNotFound,
+            version=version,
+            instant=instant,
+        )
+        return batch.committees[committee_id]
+
     def list_committees(self, *, after: int | None, limit: int) -> Page:
         """Committees in the order they were created."""
         return read_page(
@@ -252,6 +272,18 @@ class CommitteeService:
         with self._ledger.engine.connect() as connection:
             row["decisions"] = [dict(r) for r in connection.execute(query).mappings()]
         return row
+
+    def meeting_as_of(
+        self, meeting_id: UUID, *, version: int | None = None, instant: datetime | None = None
+    ) -> dict[str, Any]:
+        """The meeting's view, with the decisions taken by then, right after its version
+        `version` or as it stood at `instant` (now, with neither)."""
+        if version is None and instant is None:
+            return self.meeting(meeting_id)
+        batch = project_as_of(
+            self._views, meeting_id, Meeting, MeetingNotFound, version=version, instant=instant
+        )
+        return {**batch.meetings[meeting_id], "decisions": batch.decisions}
 
     def decision(self, decision_id: UUID) -> dict[str, Any]:
         """One decision, self-contained: votes, counts, rules, quorum, rationale, answers."""

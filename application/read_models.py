@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
@@ -247,6 +247,11 @@ class ReadModels:
             .values(paper=bindparam("paper"), version=bindparam("version"))
             .values(updated_at=bindparam("updated_at"))
         )
+
+    @property
+    def ledger(self) -> Ledger:
+        """The log these views follow."""
+        return self._ledger
 
     def _create_views(self) -> None:
         """Create the views; views of an older shape (a column added or removed since) are
@@ -974,6 +979,27 @@ class ReadModels:
                     )
             decided.append(charter)
         return self._ledger.save(*decided) if decided else []
+
+    # -- one aggregate alone, as it was -------------------------------------------------------
+
+    def project_alone(self, events: Iterable[tuple[int, CivicAggregate.Event]]) -> Batch:
+        """The rows a committee's, a meeting's or a charter's own events make, projected by the
+        code that keeps the views into an empty batch: how `?version` and `?as_of` show one as it
+        stood (its rows at that point, its meetings' decisions and its adopted versions included).
+
+        The first event creates every row the later ones change, and each lookup tries the batch
+        before the views, so no view is read: the session is never touched."""
+        batch, untouched = Batch(), cast(Session, None)
+        for position, e in events:
+            if isinstance(e, Committee.Event):
+                self._apply_committee(untouched, batch, position, e)
+            elif isinstance(e, Meeting.Event):
+                self._apply_meeting(untouched, batch, position, e)
+            elif isinstance(e, Charter.Event):
+                self._apply_charter(untouched, batch, position, e)
+            else:
+                raise TypeError(f"{event_type(e)} is not projected alone")
+        return batch
 
     # -- signatures and the threshold policy ---------------------------------------------------
 

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, exists, select
 
 from application.errors import AggregateNotFound, NotYetRecorded, VersionNotFound
 from application.ledger import Ledger
-from application.read_models import jsonable
+from application.read_models import Batch, ReadModels, jsonable
 from application.tables import audit_events
 from domain.errors import InvalidCommand
 
@@ -85,6 +85,41 @@ def locate(
 def replay(ledger: Ledger, aggregate_id: UUID, recorded: Recorded) -> Any:
     """The aggregate as it was right after its version `recorded.version`."""
     return ledger.repository.get(aggregate_id, version=recorded.version)
+
+
+def project_as_of(
+    views: ReadModels,
+    aggregate_id: UUID,
+    kind: type[Aggregate],
+    unknown: Callable[[UUID], Exception],
+    *,
+    version: int | None,
+    instant: datetime | None,
+) -> Batch:
+    """The rows of the aggregate's views right after its version `version`, or as it stood at
+    `instant`: its own events, up to there, through the projection code (`project_alone`)."""
+    ledger = views.ledger
+    with ledger.engine.connect() as connection:
+        recorded = locate(
+            connection, aggregate_id, version=version, as_of=instant, kind=kind, unknown=unknown
+        )
+        events = own_events(ledger, connection, aggregate_id, recorded)
+    return views.project_alone(events)
+
+
+def own_events(
+    ledger: Ledger, connection: Connection, aggregate_id: UUID, recorded: Recorded
+) -> list[tuple[int, Any]]:
+    """The aggregate's events up to version `recorded.version`, each with its log position."""
+    c = audit_events.c
+    rows = connection.execute(
+        select(c.version, c.position).where(
+            c.aggregate_id == aggregate_id, c.version <= recorded.version
+        )
+    )
+    positions: dict[int, int] = dict(rows.tuples().all())  # a Result has keys(): not a mapping
+    events = ledger.events.get(aggregate_id, lte=recorded.version)
+    return [(positions[e.originator_version], e) for e in events]
 
 
 def state_of(aggregate: Aggregate) -> dict[str, Any]:
