@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -157,6 +158,16 @@ class Signer:
         if not isinstance(key, Ed25519PrivateKey):
             raise CheckpointError(f"{path} holds a {type(key).__name__}, not an Ed25519 key")
         return cls(name, key)
+
+    def derived_secret(self, purpose: str) -> str:
+        """A secret for another use (e.g. CSRF tokens), derived from the key: every process of
+        the deployment shares it with the key file, and no signature can be made from it."""
+        raw = self._key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        return hmac.new(raw, f"civic-ledger:{purpose}".encode(), hashlib.sha256).hexdigest()
 
     def sign(self, checkpoint: Checkpoint) -> str:
         """The checkpoint as a signed note."""

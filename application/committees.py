@@ -230,6 +230,24 @@ class CommitteeService:
         )
         return batch.committees[committee_id]
 
+    def may_organise(self, committee_id: UUID, actor: str) -> bool:
+        """Whether `actor` created the committee or sits on it today (an unknown committee: True,
+        so that the request goes on to its 404)."""
+        m = committee_members.c
+        today = self._clock().date()
+        sits = (
+            select(m.member)
+            .where(m.committee_id == committee_id, m.member == actor, m.start <= today)
+            .where(or_(m.end.is_(None), m.end > today))
+        )
+        with self._ledger.engine.connect() as connection:
+            created_by = connection.scalar(
+                select(committees.c.created_by).where(committees.c.id == committee_id)
+            )
+            if created_by is None or created_by == actor:
+                return True
+            return connection.execute(sits.limit(1)).first() is not None
+
     def list_committees(self, *, after: int | None, limit: int) -> Page:
         """Committees in the order they were created."""
         return read_page(

@@ -8,11 +8,20 @@ ApplicationError
 │   ├── MeetingNotFound
 │   ├── DecisionNotFound
 │   ├── CharterNotFound
+│   ├── ConsultationNotFound
+│   ├── ContributionNotFound   or hidden from whoever asks (moderation)
+│   ├── CommentNotFound
+│   ├── AccountNotFound
 │   ├── AggregateNotFound
 │   ├── VersionNotFound    the aggregate exists, but never had this version
 │   ├── NotYetRecorded     the aggregate did not exist yet at that instant
 │   └── CorrelationNotFound
-└── Unauthenticated        no account has this token (HTTP 401)
+├── Unauthenticated        no account has this token (HTTP 401)
+├── PreconditionFailed     `If-Match` named another version of the aggregate (HTTP 412)
+└── IdempotencyError       a request repeated under its `Idempotency-Key` cannot run
+    ├── KeyReused          the key was used for another request (HTTP 422)
+    ├── RequestInProgress  the first request with the key has not answered yet (HTTP 409)
+    └── AlreadyApplied     it was recorded, but its response was lost (HTTP 409)
 """
 
 from __future__ import annotations
@@ -77,6 +86,38 @@ class CharterNotFound(NotFound):
         self.charter_id = charter_id
 
 
+class ConsultationNotFound(NotFound):
+    """No consultation has this id."""
+
+    def __init__(self, consultation_id: UUID) -> None:
+        super().__init__(f"no consultation has the id {consultation_id}")
+        self.consultation_id = consultation_id
+
+
+class ContributionNotFound(NotFound):
+    """No contribution to this consultation has this id that the reader may see."""
+
+    def __init__(self, contribution_id: UUID) -> None:
+        super().__init__(f"no contribution has the id {contribution_id}")
+        self.contribution_id = contribution_id
+
+
+class CommentNotFound(NotFound):
+    """No comment in this consultation has this id."""
+
+    def __init__(self, comment_id: UUID) -> None:
+        super().__init__(f"no comment has the id {comment_id}")
+        self.comment_id = comment_id
+
+
+class AccountNotFound(NotFound):
+    """No account has this id."""
+
+    def __init__(self, account_id: UUID) -> None:
+        super().__init__(f"no account has the id {account_id}")
+        self.account_id = account_id
+
+
 class AggregateNotFound(NotFound):
     """No aggregate of any kind has this id."""
 
@@ -111,3 +152,35 @@ class CorrelationNotFound(NotFound):
 
 class Unauthenticated(ApplicationError):
     """The token matches no account."""
+
+
+class PreconditionFailed(ApplicationError):
+    """The aggregate is not at a version the request said it expected (`If-Match`)."""
+
+    def __init__(self, aggregate_id: UUID, expected: frozenset[int] | None, current: int | None):
+        wanted = "any version" if expected is None else " or ".join(map(str, sorted(expected)))
+        now = "does not exist" if current is None else f"is at version {current}"
+        super().__init__(f"the request expected {wanted} of {aggregate_id}, which {now}")
+        self.aggregate_id = aggregate_id
+        self.current = current
+
+
+class IdempotencyError(ApplicationError):
+    """A request sent again with the same `Idempotency-Key` cannot be answered as the first."""
+
+    def __init__(self, message: str, correlation_id: str) -> None:
+        super().__init__(message)
+        self.correlation_id = correlation_id
+
+
+class KeyReused(IdempotencyError):
+    """The key already named a request with another method, path or body."""
+
+
+class RequestInProgress(IdempotencyError):
+    """The first request with this key is still running: ask again when it has answered."""
+
+
+class AlreadyApplied(IdempotencyError):
+    """The request's events are in the log but its response was not kept (e.g. a crash between
+    the two): it is never applied twice; the audit trail shows what it recorded."""

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Recording
+from eventsourcing.persistence import JSONTranscoder, Recording
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.datastore import transactions as current_transaction
 from eventsourcing_sqlalchemy.recorders import (
@@ -26,6 +26,8 @@ from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session
 
 from application.fair_lock import FairLock
+from application.personal_data import PersonalAsSealed, PersonalKeys
+from application.preconditions import check_write_conditions, mark_written
 from application.settings import Settings
 
 if TYPE_CHECKING:
@@ -51,9 +53,16 @@ class Ledger(Application[UUID]):
             }
         )
         self.settings = settings
+        self.personal_keys.create_table()
         self.tracking = self.factory.tracking_recorder()
         self._read_models: ReadModels | None = None
         self._writers = FairLock()
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        """The library's transcodings, and personal data sealed with its subject's key."""
+        super().register_transcodings(transcoder)
+        self.personal_keys = PersonalKeys(lambda: self.engine)
+        transcoder.register(PersonalAsSealed(self.personal_keys))
 
     @property
     def datastore(self) -> SQLAlchemyDatastore:
@@ -105,11 +114,13 @@ class Ledger(Application[UUID]):
             try:
                 with self.datastore.transaction(commit=True) as session:
                     self._lock_log(session)
+                    check_write_conditions(session, self.events_table)  # If-Match, retries
                     yield session
             except BaseException:
                 if self._read_models is not None:  # what they cached was rolled back
                     self._read_models.forget()
                 raise
+            mark_written()
 
     def _lock_log(self, session: Session) -> None:
         """Serialise writers across processes: the library locks only at insert (PostgreSQL) or

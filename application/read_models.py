@@ -51,11 +51,12 @@ from application.tables import (
     decisions,
     meetings,
     metadata,
+    people,
     petitions,
     votes,
 )
 from application.transparency import MerkleLog
-from domain.account import Account
+from domain.account import Account, TokenKind
 from domain.ballot import Ballot
 from domain.charter import AmendmentStatus, Charter, apply_change, change_from_event
 from domain.charter_diff import Article, CharterText
@@ -63,6 +64,7 @@ from domain.committee import Committee
 from domain.errors import IllegalTransition
 from domain.events import SYSTEM_ACTOR_PREFIX, Cause, CivicAggregate
 from domain.meeting import ItemKind, Meeting
+from domain.personal import Personal
 from domain.petition import COMMITTEE_AGENDA, Petition
 from domain.signature import Signature
 from domain.vote import Vote, VoteStatus, citizen_vote_id, citizen_vote_rules
@@ -80,16 +82,21 @@ ENVELOPE_FIELDS = frozenset(
 )
 
 Progress = Callable[[int, int], None]
+_PLAIN = frozenset({str, int, float, bool, type(None)})  # JSON already, as `jsonable` leaves them
 
 
-def jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:  # noqa: PLR0911  # one return per kind of value reads best
     """An event attribute as plain JSON data (UUIDs and datetimes as strings)."""
+    if type(value) in _PLAIN:  # most values, once per event of the log: the fast way out
+        return value
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, Personal):  # never in clear outside the log: whose data it is
+        return {"personal_data_of": str(value.subject)}
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -124,8 +131,6 @@ class Batch:
         self.petitions: dict[UUID, dict[str, Any]] = {}
         self.new_petitions: set[UUID] = set()
         self.changed_petitions: set[UUID] = set()
-        self.accounts: list[dict[str, Any]] = []
-        self.tokens: list[dict[str, Any]] = []
         self.votes: dict[UUID, dict[str, Any]] = {}
         self.new_votes: set[UUID] = set()
         self.new_ballots: dict[UUID, dict[str, Any]] = {}
@@ -150,8 +155,10 @@ class Batch:
 class ReadModels:
     """The petition, account, audit and Merkle views, and the threshold policy."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, *, audit_trail: bool = True) -> None:
         self._ledger = ledger
+        # False only for the verifier's replay, whose second process writes the audit trail.
+        self._audit_trail = audit_trail
         self._create_views()
         ledger.attach(self)
         self.merkle = MerkleLog()
@@ -177,8 +184,6 @@ class ReadModels:
             .where(petitions.c.id == bindparam("row_id"))
             .values({c.name: bindparam(c.name) for c in petitions.c if c.name != "id"})
         )
-        self._insert_account = insert(accounts)
-        self._insert_token = insert(account_tokens)
         self._insert_vote = insert(votes)
         self._read_vote = select(votes).where(votes.c.id == bindparam("vote_id"))
         self._update_vote = (
@@ -386,7 +391,8 @@ class ReadModels:
         """Apply one event to the batch; returns what the policies recorded in reaction."""
         position = stored.id
         self.merkle.append(position, stored)
-        batch.audit.append(audit_row(position, domain_event))
+        if self._audit_trail:
+            batch.audit.append(audit_row(position, domain_event))
         if isinstance(domain_event, Signature.Event):
             return self._apply_signature(session, batch, domain_event)
         if isinstance(domain_event, Petition.Event):
@@ -403,12 +409,8 @@ class ReadModels:
                 return self._decide_amendments(session, batch, domain_event)
         elif isinstance(domain_event, Charter.Event):
             self._apply_charter(session, batch, position, domain_event)
-        elif isinstance(domain_event, Account.Opened):
-            e = domain_event
-            batch.accounts.append(
-                {"id": e.originator_id, "name": e.name, "roles": e.roles, "opened_at": e.timestamp}
-            )
-            batch.tokens.append({"token_hash": e.token_hash, "account_id": e.originator_id})
+        elif isinstance(domain_event, Account.Event):
+            _apply_account(session, domain_event)
         return []
 
     def _flush(self, session: Session, batch: Batch) -> None:
@@ -424,9 +426,6 @@ class ReadModels:
             session.execute(
                 self._update_petition, [_update_parameters(batch.petitions[i]) for i in changed]
             )
-        if batch.accounts:
-            session.execute(self._insert_account, batch.accounts)
-            session.execute(self._insert_token, batch.tokens)
         new_votes = [batch.votes[i] for i in batch.new_votes]
         if new_votes:
             session.execute(self._insert_vote, new_votes)
@@ -1045,6 +1044,76 @@ class ReadModels:
             vote_id=citizen_vote_id(petition.id, count),
         )
         return self._ledger.save(petition, vote)
+
+
+def _apply_account(session: Session, e: Account.Event) -> None:
+    """Accounts change rarely: each event is written at once, in order.
+
+    Their personal data goes to `people` only while it can be read: an event read after its
+    subject's key was destroyed carries none, so a rebuild after an erasure writes no row."""
+    account_id = e.originator_id
+    if isinstance(e, Account.Opened):
+        session.execute(
+            insert(accounts).values(
+                id=account_id,
+                roles=e.roles,
+                status="active",
+                opened_at=e.timestamp,
+                version=e.originator_version,
+                updated_at=e.timestamp,
+            )
+        )
+        if e.token_hash is not None:  # a version 1 account's first token: its id is the account's
+            session.execute(
+                insert(account_tokens).values(
+                    token_hash=e.token_hash,
+                    token_id=account_id,
+                    account_id=account_id,
+                    kind=TokenKind.API.value,
+                    label="first token",
+                    issued_at=e.timestamp,
+                    expires_at=None,
+                )
+            )
+        if e.name.value is not None:
+            email = None if e.email is None else e.email.value
+            session.execute(
+                insert(people).values(account_id=account_id, name=e.name.value, email=email)
+            )
+        return
+    changes: dict[str, Any] = {"version": e.originator_version, "updated_at": e.timestamp}
+    this = accounts.c.id == account_id
+    if isinstance(e, Account.PasswordSet):
+        session.execute(
+            update(people)
+            .where(people.c.account_id == account_id)
+            .values(password_hash=e.password_hash.value)
+        )
+    elif isinstance(e, Account.TokenIssued):
+        session.execute(
+            insert(account_tokens).values(
+                token_hash=e.token_hash,
+                token_id=e.token_id,
+                account_id=account_id,
+                kind=e.kind,
+                label=e.label,
+                issued_at=e.timestamp,
+                expires_at=e.expires_at,
+            )
+        )
+    elif isinstance(e, Account.TokenRevoked):
+        session.execute(delete(account_tokens).where(account_tokens.c.token_id == e.token_id))
+    elif isinstance(e, Account.RoleGranted | Account.RoleRevoked):
+        roles: list[str] = session.execute(select(accounts.c.roles).where(this)).scalar_one()
+        if isinstance(e, Account.RoleGranted):
+            changes["roles"] = [*roles, e.role]
+        else:
+            changes["roles"] = [r for r in roles if r != e.role]
+    elif isinstance(e, Account.Erased):
+        session.execute(delete(people).where(people.c.account_id == account_id))
+        session.execute(delete(account_tokens).where(account_tokens.c.account_id == account_id))
+        changes["status"] = "erased"
+    session.execute(update(accounts).where(this).values(changes))
 
 
 def _rules_columns(rules: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 Every command loads aggregates (`select_events`) and saves events (`_insert_stored_events`).
 The library builds an ORM query or flushes ORM objects each time; here the same statements on
 the same table are built once and run through SQLAlchemy Core. Everything else (tables,
-notifications, tracking, locking, NOTIFY) is the library's own.
+notifications, tracking, locking, NOTIFY) is the library's own. The engine, shared by the read
+models, tests a PostgreSQL connection before lending it, so a restarted server costs no request.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import Table, bindparam, insert, select
@@ -84,7 +86,24 @@ class CivicRecorder(SQLAlchemyApplicationRecorder):
         return list(ids)
 
 
-class CivicFactory(SQLAlchemyFactory):
-    """The library's SQLAlchemy factory, with `CivicRecorder` for the application's log."""
+class CivicDatastore(SQLAlchemyDatastore):
+    """The library's datastore, its engine with SQLAlchemy's pessimistic disconnect handling.
 
+    After a PostgreSQL restart every pooled connection is dead; `pool_pre_ping` has the pool test
+    each one as it is checked out (a round trip) and replace it if it is gone, instead of the
+    first request on each failing. While the server is down, the connection error reaches the
+    HTTP layer, which answers 503 (`interfaces/http/problems.py`). A SQLite file cannot go away.
+    """
+
+    def __init__(self, *, url: str | None = None, **kwargs: Any) -> None:
+        if url is not None and not url.startswith("sqlite"):
+            kwargs.setdefault("pool_pre_ping", True)
+        super().__init__(url=url, **kwargs)
+
+
+class CivicFactory(SQLAlchemyFactory):
+    """The library's SQLAlchemy factory: `CivicRecorder` for the application's log, on an engine
+    that survives a database restart (`CivicDatastore`)."""
+
+    datastore_class = CivicDatastore
     application_recorder_class = CivicRecorder

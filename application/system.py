@@ -38,6 +38,7 @@ class CivicLedger:
     accounts: AccountService = field(init=False)
     audit: AuditTrail = field(init=False)
     transparency: Transparency = field(init=False)
+    web_secret: str = field(init=False, repr=False)  # signs CSRF tokens
 
     def __post_init__(self) -> None:
         self.ledger = Ledger(self.settings)
@@ -50,10 +51,11 @@ class CivicLedger:
         self.votes = VoteService(self.ledger, self.clock)
         self.committees = CommitteeService(self.ledger, self.clock, self.read_models)
         self.charters = CharterService(self.ledger, self.clock, self.read_models)
-        self.accounts = AccountService(self.ledger)
+        self.accounts = AccountService(self.ledger, self.clock)
         self.audit = AuditTrail(self.ledger)
         signer = Signer.from_file(self.settings.log_origin, self.settings.signing_key_path())
         self.transparency = Transparency(self.ledger, signer, self.clock)
+        self.web_secret = signer.derived_secret("web")
 
     def close(self) -> None:
         """Release the database connections."""

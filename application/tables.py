@@ -219,17 +219,44 @@ accounts = Table(
     "accounts",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("name", String(100), nullable=False),
     Column("roles", JSON, nullable=False),
+    Column("status", String(16), nullable=False),  # active | erased
     Column("opened_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )
 
+# The personal data of the accounts, opened with their holders' keys (application/personal_data.py):
+# derived from the log like any view, but never exported nor compared by the verifier, who holds no
+# keys; an erased account has no row. `email` is stored as compared (lower case): the sign-in key.
+people = Table(
+    "people",
+    metadata,
+    Column("account_id", Uuid, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("email", String(254), nullable=True, unique=True),
+    Column("password_hash", String(200), nullable=True),
+    info={"personal": True},
+)
+
+# The standing tokens (API tokens and web sessions): only their SHA-256, as the events have it.
 account_tokens = Table(
     "account_tokens",
     metadata,
     Column("token_hash", String(64), primary_key=True),
+    Column("token_id", Uuid, nullable=False, unique=True),
     Column("account_id", Uuid, nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=True),
 )
+
+
+def is_personal(table: Table) -> bool:
+    """Whether the view holds personal data (left out of exports and comparisons)."""
+    return bool(table.info.get("personal"))
+
 
 # The Merkle tree over the log (RFC 9162), see application/transparency.py: leaf i is the i-th
 # stored event in position order; nodes are the complete subtrees, (level, index) covering the

@@ -17,6 +17,7 @@ from application.ledger import Ledger
 from application.read_models import Batch, ReadModels, jsonable
 from application.tables import audit_events
 from domain.errors import InvalidCommand
+from domain.personal import Personal
 
 MAX_VERSION = 2**31 - 1  # the audit view's versions are 32-bit: beyond, no aggregate has one
 
@@ -133,6 +134,8 @@ def state_of(aggregate: Aggregate) -> dict[str, Any]:
 
 def _unpacked(value: Any) -> Any:
     """Value objects (dataclasses) as dicts, in lists and dicts too; `jsonable` does the rest."""
+    if isinstance(value, Personal):  # `jsonable` says whose it is, never what it is
+        return value
     if is_dataclass(value) and not isinstance(value, type):
         return asdict(value)
     if isinstance(value, dict):

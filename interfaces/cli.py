@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import getpass
+import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import click
 from eventsourcing.persistence import PersistenceError
@@ -13,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.exc import SQLAlchemyError
 
-from application.errors import NotFound
+from application.errors import ApplicationError, NotFound
 from application.settings import Settings, SettingsError
 from application.system import CivicLedger
 from domain.account import Role
@@ -92,39 +95,154 @@ def accounts() -> None:
     """Accounts and their API tokens."""
 
 
-@accounts.command("create")
-@click.argument("name")
-@click.option(
-    "--role",
-    "roles",
-    multiple=True,
-    required=True,
-    type=click.Choice([r.value for r in Role]),
-    help="repeat for several roles",
-)
-def create_account(name: str, roles: tuple[str, ...]) -> None:
-    """Open an account and print its bearer token (the last word; shown only once)."""
+@contextmanager
+def running() -> Iterator[CivicLedger]:
+    """The application for one command: refusals become a message and exit status 1."""
     civic = open_civic()
     try:
-        account_id, token = civic.accounts.open(
-            name=name, roles=[Role(r) for r in roles], cause=operator_cause()
-        )
-    except DomainError as exc:
+        yield civic
+    except (DomainError, ApplicationError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         civic.close()
-    click.echo(f"account {account_id} ({', '.join(roles)}) token: {token}")
+
+
+def account_id(text: str) -> UUID:
+    """An account's id as typed."""
+    try:
+        return UUID(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an account id (a UUID)") from None
+
+
+ROLE = click.Choice([r.value for r in Role])
+
+
+@accounts.command("create")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True, type=ROLE, help="repeat for several")
+@click.option("--email", default=None, help="to sign in on the web pages")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="read a password (for the web pages) from the first line of standard input",
+)
+def create_account(
+    name: str, roles: tuple[str, ...], email: str | None, *, password_stdin: bool
+) -> None:
+    """Open an account and print its bearer token (the last word; shown only once)."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    if password_stdin and email is None:
+        raise click.UsageError("a password needs --email: it is how the person signs in")
+    with running() as civic:
+        opened, token = civic.accounts.open(
+            name=name,
+            roles=[Role(r) for r in roles],
+            email=email,
+            password=password,
+            cause=operator_cause(),
+        )
+    click.echo(f"account {opened} ({', '.join(roles)}) token: {token}")
 
 
 @accounts.command("list")
 def list_accounts() -> None:
     """List the accounts with their roles."""
-    civic = open_civic()
-    try:
+    with running() as civic:
         for principal in civic.accounts.list():
             click.echo(f"{principal.id}  {principal.name}  {', '.join(sorted(principal.roles))}")
-    finally:
-        civic.close()
+
+
+@accounts.command("grant")
+@click.argument("account")
+@click.argument("role", type=ROLE)
+@click.option("--reason", default=None, help="why, for the audit trail")
+def grant_role(account: str, role: str, reason: str | None) -> None:
+    """Grant ROLE to ACCOUNT (its id)."""
+    with running() as civic:
+        civic.accounts.grant(account_id(account), Role(role), cause=operator_cause(reason))
+    click.echo(f"account {account} now holds the role {role}")
+
+
+@accounts.command("revoke")
+@click.argument("account")
+@click.argument("role", type=ROLE)
+@click.option("--reason", default=None, help="why, for the audit trail")
+def revoke_role(account: str, role: str, reason: str | None) -> None:
+    """Revoke ROLE from ACCOUNT (an account keeps at least one role)."""
+    with running() as civic:
+        civic.accounts.revoke(account_id(account), Role(role), cause=operator_cause(reason))
+    click.echo(f"account {account} no longer holds the role {role}")
+
+
+@accounts.command("tokens")
+@click.argument("account")
+def list_tokens(account: str) -> None:
+    """List ACCOUNT's standing tokens (ids, kinds, labels; never the tokens)."""
+    with running() as civic:
+        for t in civic.accounts.tokens(account_id(account)):
+            expires = t["expires_at"].isoformat() if t["expires_at"] else "never"
+            click.echo(f"{t['token_id']}  {t['kind']}  expires {expires}  {t['label']}")
+
+
+@accounts.command("issue-token")
+@click.argument("account")
+@click.option("--label", default="issued at the console", show_default=True)
+def issue_token(account: str, label: str) -> None:
+    """Issue a new API token to ACCOUNT and print it (the last word; shown only once)."""
+    with running() as civic:
+        issued = civic.accounts.issue_token(
+            account_id(account), label=label, cause=operator_cause()
+        )
+    click.echo(f"token {issued.token_id} for account {account}: {issued.token}")
+
+
+@accounts.command("revoke-token")
+@click.argument("account")
+@click.argument("token_id")
+@click.option("--reason", default=None, help="why, for the audit trail")
+def revoke_token(account: str, token_id: str, reason: str | None) -> None:
+    """Revoke one of ACCOUNT's tokens (or web sessions) by its id (see `civic accounts tokens`)."""
+    with running() as civic:
+        civic.accounts.revoke_token(
+            account_id(account), account_id(token_id), cause=operator_cause(reason)
+        )
+    click.echo(f"token {token_id} revoked")
+
+
+@main.group()
+def gdpr() -> None:
+    """A person's data: export it, or erase it (the log and every count stay intact)."""
+
+
+@gdpr.command("export")
+@click.argument("account")
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="a file (default: stdout)"
+)
+def gdpr_export(account: str, output: Path | None) -> None:
+    """Write everything held about ACCOUNT's holder as JSON."""
+    with running() as civic:
+        data = civic.accounts.export(account_id(account))
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    if output is None:
+        click.echo(text)
+        return
+    try:
+        output.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"wrote {output}")
+
+
+@gdpr.command("erase")
+@click.argument("account")
+@click.option("--reason", required=True, help="e.g. the request's reference")
+def gdpr_erase(account: str, reason: str) -> None:
+    """Erase ACCOUNT's personal data: its key is destroyed; the account can no longer act."""
+    with running() as civic:
+        civic.accounts.erase(account_id(account), cause=operator_cause(reason))
+    click.echo(f"account {account}: personal data erased")
 
 
 @main.group()

@@ -6,8 +6,10 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from litestar import Litestar, get
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -15,13 +17,24 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from application.settings import Settings
 from application.system import CivicLedger
+from interfaces.http.accounts import AccountController, SessionController
 from interfaces.http.audit import AuditController
 from interfaces.http.charters import CharterController
 from interfaces.http.committees import CommitteeController, DecisionController, MeetingController
 from interfaces.http.context import RequestContext, refuse_bad_credentials
+from interfaces.http.headers import security_headers
+from interfaces.http.idempotency import Idempotency, document_idempotency
+from interfaces.http.limits import RateLimits
+from interfaces.http.openapi import PUBLIC, StrictStructs, problems
 from interfaces.http.opendata import open_data_router
 from interfaces.http.petitions import PetitionController
+from interfaces.http.preconditions import (
+    Preconditions,
+    document_operations,
+    document_preconditions,
+)
 from interfaces.http.problems import internal_error, problem_details_plugin
+from interfaces.http.sessions import csrf_middleware
 from interfaces.http.stream import AuditStreamController, streams_end_on_exit
 from interfaces.http.transparency import TransparencyController
 from interfaces.http.votes import VoteController
@@ -32,7 +45,7 @@ MAX_BODY_BYTES = 256 * 1024
 log = logging.getLogger("civic.http")
 
 
-@get("/health", tags=["service"], sync_to_thread=False)
+@get("/health", tags=["service"], sync_to_thread=False, security=PUBLIC, responses=problems())
 def health() -> dict[str, str]:
     """Liveness: the process answers."""
     return {"status": "ok"}
@@ -103,6 +116,8 @@ def create_app(
 
     return Litestar(
         route_handlers=[
+            AccountController,
+            SessionController,
             PetitionController,
             VoteController,
             CommitteeController,
@@ -116,9 +131,19 @@ def create_app(
             health,
         ],
         dependencies={"civic": Provide(lambda: ledger, sync_to_thread=False)},
-        middleware=[RequestContext(ledger)],
+        state=State({"civic": ledger}),  # for guards that look up who may act on a resource
+        middleware=[
+            RequestContext(ledger),
+            csrf_middleware(ledger.web_secret),
+            Idempotency(ledger),
+            Preconditions(),
+        ],
+        on_startup=[
+            partial(document_operations, hooks=[document_idempotency, document_preconditions])
+        ],
         guards=[refuse_bad_credentials],
-        plugins=[problem_details_plugin()],
+        plugins=[problem_details_plugin(), RateLimits(ledger.settings), StrictStructs()],
+        before_send=[security_headers],
         exception_handlers={Exception: internal_error},
         lifespan=[lifespan, streams_end_on_exit],
         request_max_body_size=MAX_BODY_BYTES,

@@ -12,13 +12,11 @@ from litestar.params import FromPath, FromQuery, Parameter
 from application.system import CivicLedger
 from domain.account import Role
 from interfaces.http.context import requires
-from interfaces.http.params import AsOf, Since, Until, Version
-from interfaces.http.schemas import MAX_POSITION, AggregateOut, AuditEntry, AuditList
+from interfaces.http.openapi import problems
+from interfaces.http.params import AsOf, Cursor, Since, Until, Version
+from interfaces.http.schemas import AggregateOut, AuditEntry, AuditList
 
 Limit = Annotated[int, Parameter(ge=1, le=1000, description="page size")]
-Cursor = Annotated[
-    int | None, Parameter(ge=0, le=MAX_POSITION, description="the `next` of the previous page")
-]
 Short = Annotated[str | None, Parameter(max_length=128)]
 CorrelationId = Annotated[str, Parameter(min_length=1, max_length=128)]
 
@@ -31,7 +29,7 @@ class AuditController(Controller):
     tags = ["audit"]  # noqa: RUF012  # Litestar reads this class attribute
     guards = [requires(Role.AUDITOR, Role.ADMIN)]  # noqa: RUF012  # idem
 
-    @get("/events", sync_to_thread=True)
+    @get("/events", sync_to_thread=True, responses=problems(403, 422))
     def events(
         self,
         *,
@@ -60,7 +58,7 @@ class AuditController(Controller):
         )
         return AuditList(items=[AuditEntry(**r) for r in page.items], next=page.next)
 
-    @get("/correlations/{correlation_id:str}", sync_to_thread=True)
+    @get("/correlations/{correlation_id:str}", sync_to_thread=True, responses=problems(403, 404))
     def correlated(
         self,
         *,
@@ -74,7 +72,7 @@ class AuditController(Controller):
         page = civic.audit.correlated(correlation_id, after=after, limit=limit)
         return AuditList(items=[AuditEntry(**r) for r in page.items], next=page.next)
 
-    @get("/aggregates/{aggregate_id:uuid}", sync_to_thread=True)
+    @get("/aggregates/{aggregate_id:uuid}", sync_to_thread=True, responses=problems(403, 404, 422))
     def aggregate(
         self,
         *,

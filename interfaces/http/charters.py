@@ -33,7 +33,8 @@ from interfaces.http.charter_schemas import (
     Withdrawal,
 )
 from interfaces.http.context import cause_of, requires
-from interfaces.http.params import AnyRequest, AsOf, Cursor, Limit
+from interfaces.http.openapi import PUBLIC, problems
+from interfaces.http.params import AnyRequest, AsOf, Cursor, Limit, Version
 from interfaces.http.schemas import AuditEntry, AuditList
 
 FromVersion = Annotated[int, Parameter(query="from", ge=1, description="an adopted version")]
@@ -62,7 +63,13 @@ class CharterController(Controller):
     path = "/charters"
     tags = ["charters"]  # noqa: RUF012  # Litestar reads this class attribute
 
-    @post("/", guards=[ORGANISERS], status_code=HTTP_201_CREATED, sync_to_thread=True)
+    @post(
+        "/",
+        guards=[ORGANISERS],
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        responses=problems(403, 409, 413, 422),
+    )
     def draft(
         self, request: AnyRequest, data: JSONBody[DraftCharter], civic: NamedDependency[CivicLedger]
     ) -> CharterOut:
@@ -75,7 +82,7 @@ class CharterController(Controller):
         )
         return _charter(civic, charter_id)
 
-    @get("/", sync_to_thread=True)
+    @get("/", sync_to_thread=True, security=PUBLIC, responses=problems())
     def list_charters(
         self,
         civic: NamedDependency[CivicLedger],
@@ -86,19 +93,32 @@ class CharterController(Controller):
         page = civic.charters.list_charters(after=after, limit=limit)
         return CharterList(items=[CharterSummary.from_view(r) for r in page.items], next=page.next)
 
-    @get("/{charter_id:uuid}", sync_to_thread=True)
-    def read(self, charter_id: FromPath[UUID], civic: NamedDependency[CivicLedger]) -> CharterOut:
-        """One charter with its open draft and its adopted versions."""
-        return _charter(civic, charter_id)
+    @get("/{charter_id:uuid}", sync_to_thread=True, security=PUBLIC, responses=problems(404, 422))
+    def read(
+        self,
+        charter_id: FromPath[UUID],
+        civic: NamedDependency[CivicLedger],
+        version: FromQuery[Version] = None,
+        as_of: FromQuery[AsOf] = None,
+    ) -> CharterOut:
+        """One charter with its open draft and its adopted versions; or, given a `version` or an
+        `as_of` instant (not both), as it was then (its signatories then: `…/signatories?as_of`)."""
+        view = civic.charters.as_of(charter_id, version=version, instant=as_of)
+        return CharterOut.from_view(view)
 
-    @get("/{charter_id:uuid}/versions/{number:int}", sync_to_thread=True)
+    @get(
+        "/{charter_id:uuid}/versions/{number:int}",
+        sync_to_thread=True,
+        security=PUBLIC,
+        responses=problems(404, 422),
+    )
     def version(
         self, charter_id: FromPath[UUID], number: FromPath[int], civic: NamedDependency[CivicLedger]
     ) -> VersionOut:
         """An adopted version's text, with its articles numbered, and its SHA-256."""
         return VersionOut(**civic.charters.version(charter_id, number))
 
-    @get("/{charter_id:uuid}/diff", sync_to_thread=True)
+    @get("/{charter_id:uuid}/diff", sync_to_thread=True, security=PUBLIC, responses=problems(404))
     def diff(
         self,
         charter_id: FromPath[UUID],
@@ -121,6 +141,7 @@ class CharterController(Controller):
         guards=[PROPOSERS],
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def propose_amendment(
         self,
@@ -138,7 +159,12 @@ class CharterController(Controller):
         )
         return _amendment(civic, charter_id, amendment_id)
 
-    @get("/{charter_id:uuid}/amendments", sync_to_thread=True)
+    @get(
+        "/{charter_id:uuid}/amendments",
+        sync_to_thread=True,
+        security=PUBLIC,
+        responses=problems(404),
+    )
     def amendments(
         self,
         charter_id: FromPath[UUID],
@@ -154,6 +180,7 @@ class CharterController(Controller):
         guards=[ORGANISERS],
         status_code=HTTP_200_OK,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def decide_amendment(
         self,
@@ -178,6 +205,7 @@ class CharterController(Controller):
         guards=[ORGANISERS],
         status_code=HTTP_200_OK,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def adopt(
         self,
@@ -195,6 +223,7 @@ class CharterController(Controller):
         guards=[ORGANISERS],
         status_code=HTTP_200_OK,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 422),
     )
     def open_revision(
         self, request: AnyRequest, charter_id: FromPath[UUID], civic: NamedDependency[CivicLedger]
@@ -208,6 +237,7 @@ class CharterController(Controller):
         guards=[ORGANISERS],
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def sign(
         self,
@@ -231,6 +261,7 @@ class CharterController(Controller):
         guards=[ORGANISERS],
         status_code=HTTP_200_OK,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def withdraw(
         self,
@@ -246,7 +277,12 @@ class CharterController(Controller):
         )
         return _signatories(civic, charter_id, None)
 
-    @get("/{charter_id:uuid}/signatories", sync_to_thread=True)
+    @get(
+        "/{charter_id:uuid}/signatories",
+        sync_to_thread=True,
+        security=PUBLIC,
+        responses=problems(404, 422),
+    )
     def signatories(
         self,
         charter_id: FromPath[UUID],
@@ -256,7 +292,9 @@ class CharterController(Controller):
         """The organisations whose signature stood at `as_of` (now by default)."""
         return _signatories(civic, charter_id, as_of)
 
-    @get("/{charter_id:uuid}/history", sync_to_thread=True)
+    @get(
+        "/{charter_id:uuid}/history", sync_to_thread=True, security=PUBLIC, responses=problems(404)
+    )
     def history(
         self,
         charter_id: FromPath[UUID],

@@ -4,11 +4,15 @@ account may ask and the domain refuses (403) those who do not sit on the committ
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
+import anyio.to_thread
 from litestar import Controller, get, post, put
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
+from litestar.exceptions import PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -34,8 +38,9 @@ from interfaces.http.committee_schemas import (
     Motion,
     TakeUpPetition,
 )
-from interfaces.http.context import cause_of, requires
-from interfaces.http.params import AnyRequest, Cursor, Limit
+from interfaces.http.context import cause_of, principal_of, requires
+from interfaces.http.openapi import PUBLIC, problems
+from interfaces.http.params import AnyRequest, AsOf, Cursor, Limit, Version
 from interfaces.http.schemas import AuditEntry, AuditList
 
 AsOfDay = Annotated[
@@ -43,6 +48,21 @@ AsOfDay = Annotated[
 ]
 ORGANISERS = (Role.ADMIN, Role.COMMITTEE)
 ANY_ACCOUNT = requires(*Role)
+
+
+async def organises_it(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A committee account organises the committees it created or sits on; an admin, any."""
+    principal = principal_of(connection)
+    if Role.ADMIN in principal.roles:
+        return
+    civic: CivicLedger = connection.app.state["civic"]
+    committee_id = connection.path_params["committee_id"]
+    if not await anyio.to_thread.run_sync(
+        civic.committees.may_organise, committee_id, principal.actor
+    ):
+        raise PermissionDeniedException(
+            "a committee account acts only in the committees it created or sits on"
+        )
 
 
 def _members(civic: CivicLedger, committee_id: UUID, day: date | None) -> MemberList:
@@ -57,7 +77,13 @@ class CommitteeController(Controller):
     path = "/committees"
     tags = ["committees"]  # noqa: RUF012  # Litestar reads this class attribute
 
-    @post("/", guards=[requires(*ORGANISERS)], status_code=HTTP_201_CREATED, sync_to_thread=True)
+    @post(
+        "/",
+        guards=[requires(*ORGANISERS)],
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        responses=problems(403, 409, 413, 422),
+    )
     def create(
         self,
         request: AnyRequest,
@@ -76,7 +102,7 @@ class CommitteeController(Controller):
         )
         return CommitteeOut(**civic.committees.get(committee_id))
 
-    @get("/", sync_to_thread=True)
+    @get("/", sync_to_thread=True, security=PUBLIC, responses=problems())
     def list_committees(
         self,
         civic: NamedDependency[CivicLedger],
@@ -87,14 +113,25 @@ class CommitteeController(Controller):
         page = civic.committees.list_committees(after=after, limit=limit)
         return CommitteeList(items=[CommitteeOut(**r) for r in page.items], next=page.next)
 
-    @get("/{committee_id:uuid}", sync_to_thread=True)
+    @get("/{committee_id:uuid}", sync_to_thread=True, security=PUBLIC, responses=problems(404, 422))
     def read(
-        self, committee_id: FromPath[UUID], civic: NamedDependency[CivicLedger]
+        self,
+        committee_id: FromPath[UUID],
+        civic: NamedDependency[CivicLedger],
+        version: FromQuery[Version] = None,
+        as_of: FromQuery[AsOf] = None,
     ) -> CommitteeOut:
-        """One committee, with the petitions referred to it."""
-        return CommitteeOut(**civic.committees.get(committee_id))
+        """One committee, with the petitions referred to it; or, given a `version` or an `as_of`
+        instant (not both), as it was then (its members then: `GET …/members?as_of=DATE`)."""
+        view = civic.committees.as_of(committee_id, version=version, instant=as_of)
+        return CommitteeOut(**view)
 
-    @put("/{committee_id:uuid}/rules", guards=[requires(*ORGANISERS)], sync_to_thread=True)
+    @put(
+        "/{committee_id:uuid}/rules",
+        guards=[requires(*ORGANISERS), organises_it],
+        sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
+    )
     def change_rules(
         self,
         request: AnyRequest,
@@ -111,7 +148,12 @@ class CommitteeController(Controller):
         )
         return CommitteeOut(**civic.committees.get(committee_id))
 
-    @get("/{committee_id:uuid}/members", sync_to_thread=True)
+    @get(
+        "/{committee_id:uuid}/members",
+        sync_to_thread=True,
+        security=PUBLIC,
+        responses=problems(404, 422),
+    )
     def members(
         self,
         committee_id: FromPath[UUID],
@@ -123,9 +165,10 @@ class CommitteeController(Controller):
 
     @post(
         "/{committee_id:uuid}/members",
-        guards=[requires(*ORGANISERS)],
+        guards=[requires(*ORGANISERS), organises_it],
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def appoint(
         self,
@@ -148,9 +191,10 @@ class CommitteeController(Controller):
 
     @post(
         "/{committee_id:uuid}/members/{member:str}/departure",
-        guards=[requires(*ORGANISERS)],
+        guards=[requires(*ORGANISERS), organises_it],
         status_code=HTTP_200_OK,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def depart(
         self,
@@ -169,6 +213,7 @@ class CommitteeController(Controller):
         guards=[ANY_ACCOUNT],
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def convene(
         self,
@@ -183,7 +228,12 @@ class CommitteeController(Controller):
         )
         return MeetingOut.from_view(civic.committees.meeting(meeting_id))
 
-    @get("/{committee_id:uuid}/meetings", sync_to_thread=True)
+    @get(
+        "/{committee_id:uuid}/meetings",
+        sync_to_thread=True,
+        security=PUBLIC,
+        responses=problems(404),
+    )
     def meetings(
         self,
         committee_id: FromPath[UUID],
@@ -195,7 +245,12 @@ class CommitteeController(Controller):
         page = civic.committees.meetings(committee_id, after=after, limit=limit)
         return MeetingList(items=[MeetingOut.from_view(r) for r in page.items], next=page.next)
 
-    @get("/{committee_id:uuid}/history", sync_to_thread=True)
+    @get(
+        "/{committee_id:uuid}/history",
+        sync_to_thread=True,
+        security=PUBLIC,
+        responses=problems(404),
+    )
     def history(
         self,
         committee_id: FromPath[UUID],
@@ -215,12 +270,22 @@ class MeetingController(Controller):
     path = "/meetings"
     tags = ["committees"]  # noqa: RUF012  # Litestar reads this class attribute
 
-    @get("/{meeting_id:uuid}", sync_to_thread=True)
-    def read(self, meeting_id: FromPath[UUID], civic: NamedDependency[CivicLedger]) -> MeetingOut:
-        """One meeting with its agenda, attendance, recusals, decisions and minutes."""
-        return MeetingOut.from_view(civic.committees.meeting(meeting_id))
+    @get("/{meeting_id:uuid}", sync_to_thread=True, security=PUBLIC, responses=problems(404, 422))
+    def read(
+        self,
+        meeting_id: FromPath[UUID],
+        civic: NamedDependency[CivicLedger],
+        version: FromQuery[Version] = None,
+        as_of: FromQuery[AsOf] = None,
+    ) -> MeetingOut:
+        """One meeting with its agenda, attendance, recusals, decisions and minutes; or, given a
+        `version` or an `as_of` instant (not both), as it was then."""
+        view = civic.committees.meeting_as_of(meeting_id, version=version, instant=as_of)
+        return MeetingOut.from_view(view)
 
-    @get("/{meeting_id:uuid}/history", sync_to_thread=True)
+    @get(
+        "/{meeting_id:uuid}/history", sync_to_thread=True, security=PUBLIC, responses=problems(404)
+    )
     def history(
         self,
         meeting_id: FromPath[UUID],
@@ -238,6 +303,7 @@ class MeetingController(Controller):
         guards=[ANY_ACCOUNT],
         status_code=HTTP_200_OK,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def attendance(
         self,
@@ -257,6 +323,7 @@ class MeetingController(Controller):
         guards=[ANY_ACCOUNT],
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def table_motion(
         self,
@@ -278,6 +345,7 @@ class MeetingController(Controller):
         guards=[ANY_ACCOUNT],
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def take_up_petition(
         self,
@@ -299,6 +367,7 @@ class MeetingController(Controller):
         guards=[ANY_ACCOUNT],
         status_code=HTTP_200_OK,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 422),
     )
     def declare_conflict(
         self,
@@ -316,6 +385,7 @@ class MeetingController(Controller):
         guards=[ANY_ACCOUNT],
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def decide(
         self,
@@ -341,6 +411,7 @@ class MeetingController(Controller):
         guards=[ANY_ACCOUNT],
         status_code=HTTP_200_OK,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def publish_minutes(
         self,
@@ -358,6 +429,7 @@ class MeetingController(Controller):
         guards=[ANY_ACCOUNT],
         status_code=HTTP_200_OK,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 422),
     )
     def close(
         self, request: AnyRequest, meeting_id: FromPath[UUID], civic: NamedDependency[CivicLedger]
@@ -373,7 +445,7 @@ class DecisionController(Controller):
     path = "/decisions"
     tags = ["committees"]  # noqa: RUF012  # Litestar reads this class attribute
 
-    @get("/{decision_id:uuid}", sync_to_thread=True)
+    @get("/{decision_id:uuid}", sync_to_thread=True, security=PUBLIC, responses=problems(404))
     def read(self, decision_id: FromPath[UUID], civic: NamedDependency[CivicLedger]) -> DecisionOut:
         """One decision with its named votes, counts, rules, quorum, rationale and answers."""
         return DecisionOut(**civic.committees.decision(decision_id))

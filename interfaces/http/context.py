@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 from uuid import uuid4
 
@@ -20,6 +21,7 @@ from application.errors import Unauthenticated
 from application.system import CivicLedger
 from domain.account import Role
 from domain.events import Cause
+from interfaces.http.sessions import session_cookie_from
 
 CORRELATION_HEADER = "x-correlation-id"
 AUTH_ERROR = "authentication_error"
@@ -45,8 +47,9 @@ class RequestContext(ASGIMiddleware):
         scope["user"] = None
 
         async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableScopeHeaders.from_message(message)[CORRELATION_HEADER] = correlation_id
+            if message["type"] == "http.response.start":  # an Idempotency-Key may replace the id
+                echoed = scope["state"]["correlation_id"]
+                MutableScopeHeaders.from_message(message)[CORRELATION_HEADER] = echoed
             await send(message)
 
         authorization = headers.get("authorization")
@@ -61,6 +64,13 @@ class RequestContext(ASGIMiddleware):
                     )
                 except Unauthenticated as exc:
                     scope["state"][AUTH_ERROR] = str(exc)
+        else:
+            session = session_cookie_from(headers.get("cookie") or "")
+            if session is not None:  # a session that expired or ended leaves the page anonymous
+                with suppress(Unauthenticated):
+                    scope["user"] = await anyio.to_thread.run_sync(
+                        self._civic.accounts.authenticate, session
+                    )
         await next_app(scope, receive, send_with_id)
 
 
@@ -104,6 +114,15 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     principal = connection.scope.get("user")
     assert isinstance(principal, Principal)
     return principal
+
+
+def anonymous_cause(
+    connection: ASGIConnection[Any, Any, Any, Any], actor: str, reason: str | None = None
+) -> Cause:
+    """The event envelope for a request made before signing in: a `system:` actor acts."""
+    return Cause(
+        actor=actor, correlation_id=connection.scope["state"]["correlation_id"], reason=reason
+    )
 
 
 def cause_of(connection: ASGIConnection[Any, Any, Any, Any], reason: str | None = None) -> Cause:

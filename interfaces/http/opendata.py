@@ -18,6 +18,7 @@ from litestar.response import Stream
 from application.ledger import Ledger
 from application.opendata import DATASETS, Dataset
 from application.system import CivicLedger
+from interfaces.http.openapi import PUBLIC, problems
 from interfaces.http.schemas import (
     OpenDataCatalogue,
     OpenDataColumn,
@@ -101,11 +102,13 @@ def _download(dataset: Dataset, file_format: Format) -> HTTPRouteHandler:
         summary=f"Download {filename}",
         description=f"{dataset.description} Columns: see `GET {PATH}/` and {DOCUMENTATION}.",
         media_type=file_format.media_type,
+        security=PUBLIC,
+        responses=problems(),
         sync_to_thread=False,  # it only builds the stream; the reading happens in threads
     )(download)
 
 
-@get("/", name="open-data:catalogue", sync_to_thread=False)
+@get("/", name="open-data:catalogue", sync_to_thread=False, security=PUBLIC, responses=problems())
 def catalogue(request: Request[Any, Any, Any]) -> OpenDataCatalogue:
     """The open datasets: their download URLs and formats, and what each column holds."""
     return OpenDataCatalogue(

@@ -16,8 +16,17 @@ from interfaces.http.schemas import MAX_POSITION
 
 AnyRequest = Request[Any, Any, Any]
 Limit = Annotated[int, Parameter(ge=1, le=500, description="page size")]
+# Litestar 2 leaves a bound of 0 of an optional parameter out of the OpenAPI document (it tests
+# the bound's truth), so the document would allow negative values that are refused: state it.
+AT_LEAST_ZERO = {"minimum": 0}
 Cursor = Annotated[
-    int | None, Parameter(ge=0, le=MAX_POSITION, description="the `next` of the previous page")
+    int | None,
+    Parameter(
+        ge=0,
+        le=MAX_POSITION,
+        description="the `next` of the previous page",
+        schema_extra=AT_LEAST_ZERO,
+    ),
 ]
 
 _ZONED = "ISO 8601 with its time zone, e.g. 2026-03-01T12:00:00Z"

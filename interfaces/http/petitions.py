@@ -13,6 +13,8 @@ from application.system import CivicLedger
 from domain.account import Role
 from domain.petition import PetitionStatus
 from interfaces.http.context import cause_of, principal_of, requires
+from interfaces.http.limits import rate_limited
+from interfaces.http.openapi import PUBLIC, problems
 from interfaces.http.params import AnyRequest, AsOf, Cursor, Limit, Version
 from interfaces.http.schemas import (
     AdmissibilityDecision,
@@ -35,7 +37,13 @@ class PetitionController(Controller):
     path = "/petitions"
     tags = ["petitions"]  # noqa: RUF012  # Litestar reads this class attribute
 
-    @post("/", guards=[requires(Role.CITIZEN)], status_code=HTTP_201_CREATED, sync_to_thread=True)
+    @post(
+        "/",
+        guards=[requires(Role.CITIZEN)],
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        responses=problems(403, 409, 413, 422),
+    )
     def lodge(
         self,
         request: AnyRequest,
@@ -52,7 +60,7 @@ class PetitionController(Controller):
         )
         return PetitionOut.from_view(civic.petitions.get(petition_id))
 
-    @get("/", sync_to_thread=True)
+    @get("/", sync_to_thread=True, security=PUBLIC, responses=problems())
     def list_petitions(
         self,
         civic: NamedDependency[CivicLedger],
@@ -66,7 +74,7 @@ class PetitionController(Controller):
         )
         return PetitionList(items=[PetitionOut.from_view(r) for r in page.items], next=page.next)
 
-    @get("/{petition_id:uuid}", sync_to_thread=True)
+    @get("/{petition_id:uuid}", sync_to_thread=True, security=PUBLIC, responses=problems(404, 422))
     def read(
         self,
         petition_id: FromPath[UUID],
@@ -85,6 +93,7 @@ class PetitionController(Controller):
         "/{petition_id:uuid}/signatures",
         guards=[requires(Role.AUDITOR, Role.ADMIN, Role.MODERATOR)],
         sync_to_thread=True,
+        responses=problems(403, 404, 422),
     )
     def signatories(
         self,
@@ -101,7 +110,9 @@ class PetitionController(Controller):
         page = civic.petitions.signatures(petition_id, as_of=as_of, after=after, limit=limit)
         return SignatoryList(items=[SignatoryOut(**r) for r in page.items], next=page.next)
 
-    @get("/{petition_id:uuid}/history", sync_to_thread=True)
+    @get(
+        "/{petition_id:uuid}/history", sync_to_thread=True, security=PUBLIC, responses=problems(404)
+    )
     def history(
         self,
         petition_id: FromPath[UUID],
@@ -119,6 +130,7 @@ class PetitionController(Controller):
         guards=[requires(Role.MODERATOR, Role.COMMITTEE)],
         status_code=HTTP_200_OK,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def decide_admissibility(
         self,
@@ -138,6 +150,8 @@ class PetitionController(Controller):
         guards=[requires(Role.CITIZEN)],
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
+        middleware=[rate_limited("signature")],
+        responses=problems(403, 404, 409, 422, 429),
     )
     def sign(
         self, request: AnyRequest, petition_id: FromPath[UUID], civic: NamedDependency[CivicLedger]
@@ -152,6 +166,7 @@ class PetitionController(Controller):
         guards=[requires(Role.CITIZEN)],
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 422),
     )
     def withdraw(
         self, request: AnyRequest, petition_id: FromPath[UUID], civic: NamedDependency[CivicLedger]
@@ -166,6 +181,7 @@ class PetitionController(Controller):
         guards=[requires(Role.COMMITTEE)],
         status_code=HTTP_200_OK,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def close(
         self,
@@ -183,6 +199,7 @@ class PetitionController(Controller):
         guards=[requires(Role.COMMITTEE)],
         status_code=HTTP_200_OK,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def respond(
         self,

@@ -31,6 +31,8 @@ from application.audit import AuditTrail
 from application.system import CivicLedger
 from domain.account import Role
 from interfaces.http.context import requires
+from interfaces.http.openapi import problems
+from interfaces.http.params import AT_LEAST_ZERO
 from interfaces.http.schemas import MAX_POSITION, AuditEntry
 
 IDLE_POLL_SECONDS = 0.5
@@ -44,6 +46,7 @@ LastEventId = Annotated[
     Parameter(
         header="Last-Event-ID",
         ge=0,
+        schema_extra=AT_LEAST_ZERO,
         le=MAX_POSITION,
         description="the position to resume after (sent by EventSource when it reconnects)",
     ),
@@ -52,6 +55,7 @@ After = Annotated[
     int | None,
     Parameter(
         ge=0,
+        schema_extra=AT_LEAST_ZERO,
         le=MAX_POSITION,
         description="the position to resume after, for clients that cannot set headers",
     ),
@@ -66,7 +70,10 @@ class AuditStreamController(Controller):
     guards = [requires(Role.AUDITOR, Role.ADMIN)]  # noqa: RUF012  # idem
 
     @get(
-        "/stream", summary="Live audit entries (Server-Sent Events)", media_type="text/event-stream"
+        "/stream",
+        summary="Live audit entries (Server-Sent Events)",
+        media_type="text/event-stream",
+        responses=problems(403),
     )
     async def stream(
         self,

@@ -14,6 +14,7 @@ from litestar.params import FromQuery, Parameter
 
 from application.system import CivicLedger
 from application.transparency import SignedCheckpoint
+from interfaces.http.openapi import PUBLIC, problems
 from interfaces.http.schemas import (
     MAX_POSITION,
     CheckpointOut,
@@ -45,7 +46,7 @@ class TransparencyController(Controller):
     path = "/audit"
     tags = ["transparency"]  # noqa: RUF012  # Litestar reads this class attribute
 
-    @get("/key", sync_to_thread=False)
+    @get("/key", sync_to_thread=False, security=PUBLIC, responses=problems())
     def key(self, civic: NamedDependency[CivicLedger]) -> LogKey:
         """The Ed25519 public key that signs the checkpoints, also as a signed-note verifier key."""
         verifier = civic.transparency.verifier
@@ -57,12 +58,12 @@ class TransparencyController(Controller):
             verifier_key=verifier.text,
         )
 
-    @get("/checkpoints/latest", sync_to_thread=True)
+    @get("/checkpoints/latest", sync_to_thread=True, security=PUBLIC, responses=problems(404))
     def latest_checkpoint(self, civic: NamedDependency[CivicLedger]) -> CheckpointOut:
         """The latest signed checkpoint (404 before the first event)."""
         return checkpoint_out(civic.transparency.latest_checkpoint())
 
-    @get("/proofs/inclusion", sync_to_thread=True)
+    @get("/proofs/inclusion", sync_to_thread=True, security=PUBLIC, responses=problems(404, 422))
     def inclusion(
         self,
         civic: NamedDependency[CivicLedger],
@@ -90,7 +91,7 @@ class TransparencyController(Controller):
             path=proof.path,
         )
 
-    @get("/proofs/consistency", sync_to_thread=True)
+    @get("/proofs/consistency", sync_to_thread=True, security=PUBLIC, responses=problems(404, 422))
     def consistency(
         self,
         civic: NamedDependency[CivicLedger],

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from litestar import Controller, Response, get, post, put
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
@@ -14,6 +15,8 @@ from domain.account import Role
 from domain.errors import IllegalTransition
 from domain.vote import VoteStatus
 from interfaces.http.context import cause_of, principal_of, requires
+from interfaces.http.limits import rate_limited
+from interfaces.http.openapi import PUBLIC, problems
 from interfaces.http.params import AnyRequest, AsOf, Cursor, Limit, Version
 from interfaces.http.schemas import AuditEntry, AuditList
 from interfaces.http.vote_schemas import (
@@ -30,6 +33,7 @@ from interfaces.http.vote_schemas import (
 )
 
 ORGANISERS = (Role.ADMIN, Role.COMMITTEE)
+REPLACED = ResponseSpec(BallotReceipt, description="The ballot replaced the elector's earlier one")
 
 
 class VoteController(Controller):
@@ -38,7 +42,13 @@ class VoteController(Controller):
     path = "/votes"
     tags = ["votes"]  # noqa: RUF012  # Litestar reads this class attribute
 
-    @post("/", guards=[requires(*ORGANISERS)], status_code=HTTP_201_CREATED, sync_to_thread=True)
+    @post(
+        "/",
+        guards=[requires(*ORGANISERS)],
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        responses=problems(403, 409, 413, 422),
+    )
     def draft(
         self, request: AnyRequest, data: JSONBody[DraftVote], civic: NamedDependency[CivicLedger]
     ) -> VoteOut:
@@ -46,7 +56,12 @@ class VoteController(Controller):
         vote_id = civic.votes.draft(rules=data.as_rules(), cause=cause_of(request))
         return VoteOut.from_view(civic.votes.get(vote_id))
 
-    @put("/{vote_id:uuid}", guards=[requires(*ORGANISERS)], sync_to_thread=True)
+    @put(
+        "/{vote_id:uuid}",
+        guards=[requires(*ORGANISERS)],
+        sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
+    )
     def redraft(
         self,
         request: AnyRequest,
@@ -59,7 +74,7 @@ class VoteController(Controller):
         civic.votes.redraft(vote_id, rules=data.as_rules(origin), cause=cause_of(request))
         return VoteOut.from_view(civic.votes.get(vote_id))
 
-    @get("/", sync_to_thread=True)
+    @get("/", sync_to_thread=True, security=PUBLIC, responses=problems())
     def list_votes(
         self,
         civic: NamedDependency[CivicLedger],
@@ -73,7 +88,7 @@ class VoteController(Controller):
         )
         return VoteList(items=[VoteOut.from_view(r) for r in page.items], next=page.next)
 
-    @get("/{vote_id:uuid}", sync_to_thread=True)
+    @get("/{vote_id:uuid}", sync_to_thread=True, security=PUBLIC, responses=problems(404, 422))
     def read(
         self,
         vote_id: FromPath[UUID],
@@ -84,7 +99,12 @@ class VoteController(Controller):
         """One vote; or, given a `version` or an `as_of` instant (not both), as it was then."""
         return VoteOut.from_view(civic.votes.as_of(vote_id, version=version, instant=as_of))
 
-    @get("/{vote_id:uuid}/results", sync_to_thread=True)
+    @get(
+        "/{vote_id:uuid}/results",
+        sync_to_thread=True,
+        security=PUBLIC,
+        responses=problems(404, 409),
+    )
     def results(self, vote_id: FromPath[UUID], civic: NamedDependency[CivicLedger]) -> ResultOut:
         """The tally with the method's full detail; 409 until the vote is closed."""
         vote = VoteOut.from_view(civic.votes.get(vote_id))
@@ -92,7 +112,12 @@ class VoteController(Controller):
             raise IllegalTransition(f"the vote is {vote.status}: it has no result yet")
         return vote.result
 
-    @get("/{vote_id:uuid}/ballots", sync_to_thread=True)
+    @get(
+        "/{vote_id:uuid}/ballots",
+        sync_to_thread=True,
+        security=PUBLIC,
+        responses=problems(404, 409),
+    )
     def ballots(
         self,
         vote_id: FromPath[UUID],
@@ -108,7 +133,7 @@ class VoteController(Controller):
         page = civic.votes.ballots(vote_id, after=after, limit=limit)
         return BallotList(items=[BallotOut(**r) for r in page.items], next=page.next)
 
-    @get("/{vote_id:uuid}/history", sync_to_thread=True)
+    @get("/{vote_id:uuid}/history", sync_to_thread=True, security=PUBLIC, responses=problems(404))
     def history(
         self,
         vote_id: FromPath[UUID],
@@ -126,6 +151,7 @@ class VoteController(Controller):
         guards=[requires(*ORGANISERS)],
         status_code=HTTP_200_OK,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 422),
     )
     def open_vote(
         self, request: AnyRequest, vote_id: FromPath[UUID], civic: NamedDependency[CivicLedger]
@@ -135,7 +161,13 @@ class VoteController(Controller):
         civic.votes.open(vote_id, cause=cause_of(request))
         return VoteOut.from_view(civic.votes.get(vote_id))
 
-    @post("/{vote_id:uuid}/ballots", guards=[requires(*Role)], sync_to_thread=True)
+    @post(
+        "/{vote_id:uuid}/ballots",
+        guards=[requires(*Role)],
+        sync_to_thread=True,
+        middleware=[rate_limited("ballot")],
+        responses={**problems(403, 404, 409, 413, 422, 429), HTTP_200_OK: REPLACED},
+    )
     def cast(
         self,
         request: AnyRequest,
@@ -161,6 +193,7 @@ class VoteController(Controller):
         guards=[requires(*ORGANISERS)],
         status_code=HTTP_200_OK,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def close(
         self,
@@ -179,6 +212,7 @@ class VoteController(Controller):
         guards=[requires(*ORGANISERS)],
         status_code=HTTP_200_OK,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 422),
     )
     def certify(
         self, request: AnyRequest, vote_id: FromPath[UUID], civic: NamedDependency[CivicLedger]
@@ -193,6 +227,7 @@ class VoteController(Controller):
         guards=[requires(*ORGANISERS)],
         status_code=HTTP_200_OK,
         sync_to_thread=True,
+        responses=problems(403, 404, 409, 413, 422),
     )
     def cancel(
         self,

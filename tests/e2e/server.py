@@ -84,10 +84,14 @@ class Server:
         self._stderr_path = workdir / f"serve-{self.port}.stderr"
         self._process: subprocess.Popen[bytes] | None = None
         self._logs: list[IO[bytes]] = []
+        self.runs = 0
 
     def start(self) -> None:
         """Start the server and wait until `GET /health` answers (fail with its stderr if not)."""
-        stdout = (self.workdir / f"serve-{self.port}.stdout").open("wb")
+        self.runs += 1
+        run = "" if self.runs == 1 else f"-{self.runs}"  # a restart keeps the earlier run's log
+        self._stderr_path = self.workdir / f"serve-{self.port}{run}.stderr"
+        stdout = (self.workdir / f"serve-{self.port}{run}.stdout").open("wb")
         stderr = self._stderr_path.open("wb")
         self._logs = [stdout, stderr]
         self._process = subprocess.Popen(
@@ -128,8 +132,14 @@ class Server:
         self._reap()
         assert self._process.returncode == -signal.SIGKILL
 
+    def restart(self) -> None:
+        """Start the server again, on the same port and database, once the last run has ended."""
+        assert self._process is not None
+        assert self._process.poll() is not None, "the server still runs"
+        self.start()
+
     def stderr(self) -> str:
-        """What the server wrote to stderr so far (its log)."""
+        """What the server (its current or last run) wrote to stderr so far: its log."""
         return self._stderr_path.read_text(errors="replace")
 
     def _reap(self) -> None:

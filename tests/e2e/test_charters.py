@@ -255,3 +255,47 @@ class TestRefusals:
             ("/charters/00000000-0000-0000-0000-000000000000", 404),
         ]:
             assert_problem(api.client.get(path), status)
+
+
+class TestAsItWas:
+    def test_a_charter_meeting_and_committee_at_a_version_and_an_instant(
+        self, api: CivicApi
+    ) -> None:
+        """`?version` and `?as_of` show each as its view was then; a version it never had or an
+        instant before it is 404, both at once or a naive instant 422."""
+        meeting = open_meeting(api)
+        charter = drafted(api)
+        path = f"/charters/{charter['id']}"
+        propose(api, charter, {"kind": "title", "text": "Charte citoyenne"}, api.citizens[0])
+        amended = json_of(api.client.get(path), 200)
+        decision = decide(api, meeting, *[a["amendment_id"] for a in amendments(api, path)])
+        adopt = {"decision_id": decide(api, meeting)["decision_id"]}
+        json_of(api.client.post(f"{path}/adoption", json=adopt, headers=api.committee.headers), 200)
+        now = json_of(api.client.get(path), 200)
+        assert (now["status"], now["title"]) == ("adopted", "Charte citoyenne")
+
+        assert json_of(api.client.get(path, params={"version": 1}), 200) == charter
+        assert json_of(api.client.get(path, params={"version": amended["version"]}), 200) == amended
+        at = json_of(api.client.get(path, params={"as_of": now["updated_at"]}), 200)
+        assert at == now
+
+        past = json_of(api.client.get(meeting, params={"version": 1}), 200)
+        assert (past["attendance"], past["decisions"]) == ([], [])
+        live = json_of(api.client.get(meeting), 200)
+        assert decision["decision_id"] in [d["decision_id"] for d in live["decisions"]]
+        assert json_of(api.client.get(meeting, params={"as_of": live["updated_at"]}), 200) == live
+        committee = f"/committees/{live['committee_id']}"
+        first = json_of(api.client.get(committee, params={"version": 1}), 200)
+        assert (first["version"], first["id"]) == (1, live["committee_id"])
+
+        assert_problem(api.client.get(path, params={"version": 99}), 404)
+        assert_problem(api.client.get(path, params={"version": 1, "as_of": now["updated_at"]}), 422)
+        assert_problem(api.client.get(meeting, params={"as_of": "2026-03-01T12:00:00"}), 422)
+        yesterday = (datetime.fromisoformat(charter["drafted_at"]) - timedelta(days=1)).isoformat()
+        assert_problem(api.client.get(path, params={"as_of": yesterday}), 404)
+        assert_problem(api.client.get(committee, params={"version": 0}), 404)
+
+
+def amendments(api: CivicApi, path: str) -> list[Json]:
+    """The charter's amendments."""
+    return list(json_of(api.client.get(f"{path}/amendments"), 200)["items"])

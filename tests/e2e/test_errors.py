@@ -1,13 +1,20 @@
 """Refusals over HTTP: each is an RFC 9457 problem with the right 4xx status, never a 500, and a
-refused command leaves no event behind."""
+refused command leaves no event behind; a database that cannot be reached is a 503."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
+from tests.conftest import _connect, _postgres_server_url
 
 from .api import CivicApi, Json, assert_problem, json_of, petition_body
 
@@ -391,3 +398,69 @@ class TestNeverA500:
 
         assert response.status_code in {400, 422}, response.text
         assert_problem(response, response.status_code)
+
+
+def end_sessions(admin: psycopg.Connection[Any], database: str) -> None:
+    """End every session on `database` but the admin's own, as a database restart would."""
+    admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE datname = %s AND pid <> pg_backend_pid()",
+        [database],
+    )
+
+
+@contextmanager
+def connections_refused(database_url: str) -> Iterator[None]:
+    """The PostgreSQL database refuses new connections and its sessions are ended, as in an
+    outage, without touching the server or any other database; it reopens when the block ends."""
+    name = str(make_url(database_url).database)
+    with _connect(_postgres_server_url()) as admin:
+        admin.execute(
+            sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS false").format(sql.Identifier(name))
+        )
+        try:
+            end_sessions(admin, name)
+            yield
+        finally:
+            admin.execute(
+                sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true").format(sql.Identifier(name))
+            )
+
+
+def needs_postgres(api: CivicApi) -> None:
+    """Skip on SQLite: only a PostgreSQL database can be cut off from outside the server."""
+    if not api.database_url.startswith("postgresql"):
+        pytest.skip("only a PostgreSQL database can be cut off from outside the server")
+
+
+class TestDatabaseUnavailable:
+    """The database cannot be reached: the server says so and recovers, never a 500."""
+
+    def test_a_request_while_the_database_is_out_of_reach_is_a_503(self, api: CivicApi) -> None:
+        """Reads and commands: 503 problem with `Retry-After`; served again once it is back."""
+        needs_postgres(api)
+        petition = api.open_petition()
+        path = f"/petitions/{petition['id']}"
+
+        with connections_refused(api.database_url):
+            read = api.client.get(path)
+            sign = api.client.post(f"{path}/signatures", headers=api.citizen.headers)
+
+        for response in (read, sign):
+            problem = assert_problem(response, 503)
+            assert problem["detail"] == "the database is unavailable, try again"
+            assert int(response.headers["retry-after"]) > 0
+        json_of(api.client.post(f"{path}/signatures", headers=api.citizen.headers), 201)
+        assert json_of(api.client.get(path), 200)["signature_count"] == 1
+
+    def test_connections_lost_while_idle_cost_no_request(self, api: CivicApi) -> None:
+        """Every pooled connection ended (as by a database restart): the next requests are
+        served, since the pool tests a connection before lending it."""
+        needs_postgres(api)
+        petition = api.open_petition()
+        path = f"/petitions/{petition['id']}"
+        with _connect(_postgres_server_url()) as admin:
+            end_sessions(admin, str(make_url(api.database_url).database))
+
+        json_of(api.client.post(f"{path}/signatures", headers=api.citizen.headers), 201)
+        assert json_of(api.client.get(path), 200)["signature_count"] == 1

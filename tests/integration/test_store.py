@@ -32,5 +32,5 @@ class TestCivicRecorder:
         account = Account.open(name="Ada", roles=[Role.CITIZEN], token_hash="0" * 64, cause=cause)
         civic.ledger.record(account)
         loaded: Account = civic.ledger.repository.get(account.id)
-        assert (loaded.name, loaded.roles, loaded.version) == ("Ada", [Role.CITIZEN], 1)
+        assert (loaded.name.value, loaded.roles, loaded.version) == ("Ada", [Role.CITIZEN], 1)
         assert civic.ledger.repository.get(account.id, version=1).version == 1
