@@ -11,6 +11,7 @@ ApplicationError
 │   ├── ConsultationNotFound
 │   ├── ContributionNotFound   or hidden from whoever asks (moderation)
 │   ├── CommentNotFound
+│   ├── AnswerSetNotFound      the participant has not answered the questionnaire
 │   ├── AccountNotFound
 │   ├── AggregateNotFound
 │   ├── VersionNotFound    the aggregate exists, but never had this version
@@ -108,6 +109,14 @@ class CommentNotFound(NotFound):
     def __init__(self, comment_id: UUID) -> None:
         super().__init__(f"no comment has the id {comment_id}")
         self.comment_id = comment_id
+
+
+class AnswerSetNotFound(NotFound):
+    """The participant has no answer set in this consultation."""
+
+    def __init__(self, consultation_id: UUID) -> None:
+        super().__init__(f"you have not answered consultation {consultation_id}")
+        self.consultation_id = consultation_id
 
 
 class AccountNotFound(NotFound):

@@ -15,7 +15,13 @@ from sqlalchemy import select
 
 from application.ledger import Ledger
 from application.pages import read_page
-from application.tables import petitions, votes
+from application.tables import (
+    consultation_answers,
+    consultation_contributions,
+    consultations,
+    petitions,
+    votes,
+)
 
 PAGE_SIZE = 1000
 
@@ -327,4 +333,156 @@ VOTES = Dataset(
     rows=vote_rows,
 )
 
-DATASETS = (PETITIONS, VOTES)
+# -- consultations ----------------------------------------------------------------------------
+
+
+def list_cell(values: list[str] | None) -> str:
+    """Slugs (themes, option ids) joined by `;` (they never hold `;`), empty for null."""
+    return "" if values is None else ";".join(values)
+
+
+def answer_cell(answer: Any) -> str:
+    """An answer as a CSV cell: a list of option ids joined by `;`, else its text."""
+    return list_cell(answer) if isinstance(answer, list) else plain_cell(answer)
+
+
+CONTRIBUTION_COLUMNS = (
+    Column("id", "uuid", nullable=False, description="The contribution's identifier."),
+    Column("consultation_id", "uuid", nullable=False, description="The consultation it is to."),
+    Column("kind", "string", nullable=False, description="`proposal` or `observation`."),
+    Column("title", "string", nullable=False, description="Its title."),
+    Column("text", "string", nullable=False, description="Its text."),
+    Column(
+        "themes",
+        "ids",
+        nullable=False,
+        description="Its theme tags. CSV: joined by `;`.",
+        csv=list_cell,
+    ),
+    Column("submitted_at", "timestamp", nullable=False, description="When it was submitted."),
+    Column("endorsement_count", "integer", nullable=False, description="Endorsements standing."),
+    Column("comment_count", "integer", nullable=False, description="Visible comments."),
+    Column(
+        "outcome",
+        "string",
+        nullable=True,
+        description="What the synthesis did with it: `taken_up`, `merged` or `set_aside`.",
+    ),
+    Column("outcome_reason", "string", nullable=True, description="Why, says the synthesis."),
+    Column(
+        "position",
+        "integer",
+        nullable=False,
+        description="Where it was submitted in the log; rows are in this order.",
+    ),
+)
+
+
+def contribution_rows(ledger: Ledger, *, page_size: int = PAGE_SIZE) -> Iterator[Row]:
+    """Every visible contribution to every consultation, in submission order: those hidden by
+    moderation are left out, and so are their authors (see docs/open-data.md)."""
+    c = consultation_contributions.c
+    query = select(consultation_contributions).where(c.hidden.is_(False))
+    after: int | None = None
+    while True:
+        page = read_page(ledger.engine, query, c.position, after, page_size)
+        for row in page.items:
+            yield {
+                "id": str(row["id"]),
+                "consultation_id": str(row["consultation_id"]),
+                "kind": row["kind"],
+                "title": row["title"],
+                "text": row["text"],
+                "themes": list(row["themes"]),
+                "submitted_at": iso_utc(row["submitted_at"]),
+                "endorsement_count": row["endorsement_count"],
+                "comment_count": row["comment_count"],
+                "outcome": row["outcome"],
+                "outcome_reason": row["outcome_reason"],
+                "position": row["position"],
+            }
+        if page.next is None:
+            return
+        after = page.next
+
+
+CONSULTATION_CONTRIBUTIONS = Dataset(
+    name="consultation-contributions",
+    description=(
+        "Every contribution to a consultation that moderation left public, in submission "
+        "order, with its endorsements and what the synthesis did with it. No personal data."
+    ),
+    columns=CONTRIBUTION_COLUMNS,
+    rows=contribution_rows,
+)
+
+ANSWER_COLUMNS = (
+    Column("consultation_id", "uuid", nullable=False, description="The consultation."),
+    Column(
+        "respondent",
+        "integer",
+        nullable=False,
+        description="The answer set's number in the consultation (1..n, in the order first "
+        "submitted): the same number on each of its rows, and no other clue to who answered.",
+    ),
+    Column("question_id", "string", nullable=False, description="The question answered."),
+    Column(
+        "question_kind",
+        "string",
+        nullable=False,
+        description="`open`, `single`, `multiple`, `ranking` or `scale`.",
+    ),
+    Column(
+        "answer",
+        "answer",
+        nullable=False,
+        description=(
+            "The answer standing: a text (open), an option id (single), option ids (multiple; "
+            "ranking, best first) or an integer (scale). CSV: option ids joined by `;`."
+        ),
+        csv=answer_cell,
+    ),
+)
+
+
+def answer_rows(ledger: Ledger, *, page_size: int = PAGE_SIZE) -> Iterator[Row]:
+    """One row per answer of every answer set standing, consultation by consultation, in the
+    order of the questionnaire; no participant's id (see docs/open-data.md)."""
+    a = consultation_answers.c
+    kinds: dict[Any, dict[str, str]] = {}
+    with ledger.engine.connect() as connection:
+        for consultation_id, questions in connection.execute(
+            select(consultations.c.id, consultations.c.questions)
+        ):
+            kinds[consultation_id] = {q["id"]: q["kind"] for q in questions}
+    after: int | None = None
+    query = select(a.consultation_id, a.respondent, a.answers, a.position)
+    while True:
+        page = read_page(ledger.engine, query, a.position, after, page_size)
+        for row in page.items:
+            questions = kinds.get(row["consultation_id"], {})
+            for question_id, kind in questions.items():
+                if question_id in row["answers"]:
+                    yield {
+                        "consultation_id": str(row["consultation_id"]),
+                        "respondent": row["respondent"],
+                        "question_id": question_id,
+                        "question_kind": kind,
+                        "answer": row["answers"][question_id],
+                    }
+        if page.next is None:
+            return
+        after = page.next
+
+
+CONSULTATION_ANSWERS = Dataset(
+    name="consultation-answers",
+    description=(
+        "Every answer to a consultation's questionnaire standing now, one row per question "
+        "answered, respondents numbered per consultation. No personal data."
+    ),
+    columns=ANSWER_COLUMNS,
+    rows=answer_rows,
+)
+
+DATASETS = (PETITIONS, VOTES, CONSULTATION_CONTRIBUTIONS, CONSULTATION_ANSWERS)

@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from application.consultation_views import CONSULTATION_EVENTS, apply_consultation_event
 from application.errors import CharterNotFound, CommitteeNotFound, PetitionNotFound
 from application.ledger import Ledger
 from application.tables import (
@@ -61,6 +62,8 @@ from domain.ballot import Ballot
 from domain.charter import AmendmentStatus, Charter, apply_change, change_from_event
 from domain.charter_diff import Article, CharterText
 from domain.committee import Committee
+from domain.consultation_answers import AnswerSet
+from domain.consultation_contribution import Comment, Contribution, Endorsement
 from domain.errors import IllegalTransition
 from domain.events import SYSTEM_ACTOR_PREFIX, Cause, CivicAggregate
 from domain.meeting import ItemKind, Meeting
@@ -155,10 +158,8 @@ class Batch:
 class ReadModels:
     """The petition, account, audit and Merkle views, and the threshold policy."""
 
-    def __init__(self, ledger: Ledger, *, audit_trail: bool = True) -> None:
+    def __init__(self, ledger: Ledger) -> None:
         self._ledger = ledger
-        # False only for the verifier's replay, whose second process writes the audit trail.
-        self._audit_trail = audit_trail
         self._create_views()
         ledger.attach(self)
         self.merkle = MerkleLog()
@@ -391,8 +392,7 @@ class ReadModels:
         """Apply one event to the batch; returns what the policies recorded in reaction."""
         position = stored.id
         self.merkle.append(position, stored)
-        if self._audit_trail:
-            batch.audit.append(audit_row(position, domain_event))
+        batch.audit.append(audit_row(position, domain_event))
         if isinstance(domain_event, Signature.Event):
             return self._apply_signature(session, batch, domain_event)
         if isinstance(domain_event, Petition.Event):
@@ -411,6 +411,8 @@ class ReadModels:
             self._apply_charter(session, batch, position, domain_event)
         elif isinstance(domain_event, Account.Event):
             _apply_account(session, domain_event)
+        elif isinstance(domain_event, CONSULTATION_EVENTS):
+            apply_consultation_event(session, position, domain_event)
         return []
 
     def _flush(self, session: Session, batch: Batch) -> None:
@@ -1183,13 +1185,18 @@ def _update_parameters(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def parent_of(domain_event: CivicAggregate.Event) -> UUID | None:
-    """The aggregate whose list the event changes: a signature's petition."""
+    """The aggregate whose list the event changes: a signature's petition, a comment's or an
+    endorsement's contribution, a contribution's or an answer set's consultation."""
     if isinstance(domain_event, Signature.Event):
         return domain_event.petition_id
     if isinstance(domain_event, Ballot.Event):
         return domain_event.vote_id
     if isinstance(domain_event, Meeting.Event):
         return domain_event.committee_id
+    if isinstance(domain_event, Comment.Event | Endorsement.Event):
+        return domain_event.contribution_id
+    if isinstance(domain_event, Contribution.Event | AnswerSet.Event):
+        return domain_event.consultation_id
     return None
 
 

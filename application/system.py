@@ -10,6 +10,7 @@ from application.audit import AuditTrail
 from application.charters import CharterService
 from application.checkpoints import Signer
 from application.committees import CommitteeService
+from application.consultations import ConsultationService
 from application.ledger import Ledger
 from application.petitions import Clock, PetitionService
 from application.read_models import ReadModels
@@ -35,6 +36,7 @@ class CivicLedger:
     votes: VoteService = field(init=False)
     committees: CommitteeService = field(init=False)
     charters: CharterService = field(init=False)
+    consultations: ConsultationService = field(init=False)
     accounts: AccountService = field(init=False)
     audit: AuditTrail = field(init=False)
     transparency: Transparency = field(init=False)
@@ -51,6 +53,7 @@ class CivicLedger:
         self.votes = VoteService(self.ledger, self.clock)
         self.committees = CommitteeService(self.ledger, self.clock, self.read_models)
         self.charters = CharterService(self.ledger, self.clock, self.read_models)
+        self.consultations = ConsultationService(self.ledger, self.clock)
         self.accounts = AccountService(self.ledger, self.clock)
         self.audit = AuditTrail(self.ledger)
         signer = Signer.from_file(self.settings.log_origin, self.settings.signing_key_path())

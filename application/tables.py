@@ -349,3 +349,99 @@ charter_signatures = Table(
     Column("withdrawal_reason", Text, nullable=True),
     Index("charter_signatures_charter", "charter_id", "organisation_id"),
 )
+
+# The consultations ("concertations"): the schedule as drafted (`phases`: [{"number", "name",
+# "starts_at", "ends_at", "allows"}]) with the early changes (`advances`: [{"at", "from_phase",
+# "to_phase", "reason"}]); the running phase is computed from them and the clock. `closes_at` and
+# `response_due_at` move with an early closure. Counts are of what the public sees.
+consultations = Table(
+    "consultations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("position", BigInteger, nullable=False, unique=True),  # where it was drafted
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("territory", Text, nullable=False),
+    Column("committee_id", Uuid, nullable=False, index=True),
+    Column("opens_at", UTCDateTime, nullable=False),
+    Column("phases", JSON, nullable=False),
+    Column("advances", JSON, nullable=False),
+    Column("questions", JSON, nullable=False),  # as in the Drafted event
+    Column("closes_at", UTCDateTime, nullable=False),
+    Column("response_days", Integer, nullable=False),
+    Column("response_due_at", UTCDateTime, nullable=False, index=True),
+    Column("contribution_count", Integer, nullable=False),  # visible ones
+    Column("hidden_count", Integer, nullable=False),  # hidden by moderation
+    Column("answer_count", Integer, nullable=False),  # answer sets, one per participant
+    Column("synthesis", Text, nullable=True),
+    Column("synthesis_outcomes", JSON, nullable=True),  # [{"contribution_id", "outcome", "reason"}]
+    Column("synthesised_at", UTCDateTime, nullable=True),
+    Column("response", Text, nullable=True),
+    Column("response_decision_ids", JSON, nullable=True),
+    Column("responded_at", UTCDateTime, nullable=True),
+    Column("drafted_by", String(128), nullable=False),
+    Column("drafted_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# One row per contribution; `moderation` holds every hiding and showing again, in order:
+# [{"action": "hidden" | "unhidden", "reason", "at"}]; `outcome` once the synthesis names it.
+consultation_contributions = Table(
+    "consultation_contributions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("consultation_id", Uuid, nullable=False),
+    Column("position", BigInteger, nullable=False, unique=True),  # where it was submitted
+    Column("kind", String(16), nullable=False),  # proposal | observation
+    Column("title", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("themes", JSON, nullable=False),
+    Column("author", String(128), nullable=False),
+    Column("submitted_at", UTCDateTime, nullable=False),
+    Column("hidden", Boolean, nullable=False),
+    Column("hidden_reason", Text, nullable=True),  # while hidden
+    Column("moderation", JSON, nullable=False),
+    Column("endorsement_count", Integer, nullable=False),
+    Column("comment_count", Integer, nullable=False),  # visible ones
+    Column("outcome", String(16), nullable=True),  # taken_up | merged | set_aside
+    Column("outcome_reason", Text, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("consultation_contributions_consultation", "consultation_id", "position"),
+)
+
+consultation_comments = Table(
+    "consultation_comments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("consultation_id", Uuid, nullable=False),
+    Column("contribution_id", Uuid, nullable=False),
+    Column("position", BigInteger, nullable=False, unique=True),  # where it was posted
+    Column("text", Text, nullable=False),
+    Column("author", String(128), nullable=False),
+    Column("posted_at", UTCDateTime, nullable=False),
+    Column("hidden", Boolean, nullable=False),
+    Column("hidden_reason", Text, nullable=True),
+    Column("moderation", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("consultation_comments_contribution", "contribution_id", "position"),
+)
+
+# One row per answer set (per participant): the answers standing; `respondent` numbers them
+# 1..n in the order first submitted, the only way open data names them.
+consultation_answers = Table(
+    "consultation_answers",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("consultation_id", Uuid, nullable=False),
+    Column("respondent", Integer, nullable=False),
+    Column("position", BigInteger, nullable=False, unique=True),  # where it was first submitted
+    Column("participant", String(128), nullable=False),
+    Column("answers", JSON, nullable=False),  # question id -> answer
+    Column("submitted_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("consultation_answers_consultation", "consultation_id", "position"),
+)

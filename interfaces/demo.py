@@ -3,7 +3,8 @@
 26 petitions are lodged; 16 are refused as outside the municipality's competence, 10 admitted;
 three of them reach the 2,000-signature quorum that obliges the city to organise a citizen vote,
 and the first such vote is held by majority judgment, in secret, then certified. Then the Sillon
-Lorrain metropolitan pole's steering committee answers a petition in a meeting (demo_sillon.py).
+Lorrain metropolitan pole's steering committee answers a petition in a meeting (demo_sillon.py)
+and consults the four cities on its mobility plan (demo_consultation.py).
 Every step goes through the application's ordinary commands, so the log it leaves is real.
 """
 
@@ -27,6 +28,7 @@ from domain.events import Cause
 from domain.petition import Threshold
 from domain.vote import Option, VoteRules, citizen_vote_id
 from domain.voting.majority_judgment import GRADES
+from interfaces.demo_consultation import play_consultation, report_consultation
 from interfaces.demo_sillon import Outcome, play_sillon, report_sillon
 
 T = TypeVar("T")
@@ -100,6 +102,7 @@ def run_demo(database: str) -> None:
         sillon = _play(civic)
         _report(civic, path, time.perf_counter() - started)
         report_sillon(civic, sillon)
+        report_consultation(civic, play_consultation(civic, sillon.committee_id))
     finally:
         civic.close()
 

@@ -21,6 +21,7 @@ from interfaces.http.accounts import AccountController, SessionController
 from interfaces.http.audit import AuditController
 from interfaces.http.charters import CharterController
 from interfaces.http.committees import CommitteeController, DecisionController, MeetingController
+from interfaces.http.consultations import ConsultationController
 from interfaces.http.context import RequestContext, refuse_bad_credentials
 from interfaces.http.headers import security_headers
 from interfaces.http.idempotency import Idempotency, document_idempotency
@@ -124,6 +125,7 @@ def create_app(
             MeetingController,
             DecisionController,
             CharterController,
+            ConsultationController,
             AuditController,
             AuditStreamController,
             TransparencyController,

@@ -105,6 +105,38 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/charters/{charter_id}/signatories"): EVERYONE,
     ("POST", "/charters/{charter_id}/signatories"): ORGANISERS,
     ("POST", "/charters/{charter_id}/signatories/{organisation_id}/withdrawal"): ORGANISERS,
+    # consultations: organisers run them (a committee account, for its committees)
+    ("POST", "/consultations"): ORGANISERS,
+    ("GET", "/consultations"): EVERYONE,
+    ("GET", "/consultations/{consultation_id}"): EVERYONE,
+    ("GET", "/consultations/{consultation_id}/history"): EVERYONE,
+    ("GET", "/consultations/{consultation_id}/results"): EVERYONE,
+    ("POST", "/consultations/{consultation_id}/phase"): ORGANISERS,
+    ("POST", "/consultations/{consultation_id}/synthesis"): ORGANISERS,
+    ("POST", "/consultations/{consultation_id}/response"): ORGANISERS,
+    ("GET", "/consultations/{consultation_id}/contributions"): EVERYONE,
+    ("POST", "/consultations/{consultation_id}/contributions"): CITIZENS,
+    ("GET", "/consultations/{consultation_id}/contributions/{contribution_id}"): EVERYONE,
+    ("GET", "/consultations/{consultation_id}/contributions/{contribution_id}/history"): EVERYONE,
+    ("GET", "/consultations/{consultation_id}/contributions/{contribution_id}/comments"): EVERYONE,
+    ("POST", "/consultations/{consultation_id}/contributions/{contribution_id}/comments"): CITIZENS,
+    (
+        "POST",
+        "/consultations/{consultation_id}/contributions/{contribution_id}/endorsements",
+    ): CITIZENS,
+    (
+        "DELETE",
+        "/consultations/{consultation_id}/contributions/{contribution_id}/endorsements/me",
+    ): CITIZENS,
+    (
+        "POST",
+        "/consultations/{consultation_id}/contributions/{contribution_id}/moderation",
+    ): frozenset({"moderator"}),
+    ("POST", "/consultations/{consultation_id}/comments/{comment_id}/moderation"): frozenset(
+        {"moderator"}
+    ),
+    ("PUT", "/consultations/{consultation_id}/answers/me"): CITIZENS,
+    ("GET", "/consultations/{consultation_id}/answers/me"): CITIZENS,
     # audit and transparency
     ("GET", "/audit/events"): AUDITORS,
     ("GET", "/audit/correlations/{correlation_id}"): AUDITORS,
@@ -120,6 +152,10 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/open-data/petitions.json"): EVERYONE,
     ("GET", "/open-data/votes.csv"): EVERYONE,
     ("GET", "/open-data/votes.json"): EVERYONE,
+    ("GET", "/open-data/consultation-contributions.csv"): EVERYONE,
+    ("GET", "/open-data/consultation-contributions.json"): EVERYONE,
+    ("GET", "/open-data/consultation-answers.csv"): EVERYONE,
+    ("GET", "/open-data/consultation-answers.json"): EVERYONE,
 }
 
 
