@@ -8,11 +8,12 @@ for every event of `CONSULTATION_EVENTS`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, create_engine, insert, select, update
 from sqlalchemy.orm import Session
 
 from application.tables import (
@@ -20,11 +21,13 @@ from application.tables import (
     consultation_comments,
     consultation_contributions,
     consultations,
+    metadata,
 )
 from domain.consultation import Consultation, Phase, Schedule
 from domain.consultation_answers import AnswerSet
 from domain.consultation_contribution import Comment, Contribution, Endorsement
 
+VIEWS = (consultations, consultation_contributions, consultation_comments, consultation_answers)
 CONSULTATION_EVENTS = (
     Consultation.Event,
     Contribution.Event,
@@ -266,3 +269,18 @@ def _count(session: Session, table: Table, row_id: UUID, **steps: int) -> None:
     """Move the row's counts by `steps` (column name -> change), in the database."""
     values = {name: table.c[name] + step for name, step in steps.items()}
     session.execute(update(table).where(table.c.id == row_id).values(values))
+
+
+def project_alone(events: Iterable[tuple[int, ConsultationEvent]]) -> dict[str, Any]:
+    """The consultation's row as these events (its own and its contributions' and answer sets',
+    in log order) make it: the projection above, run on a scratch database of its own. How
+    `?version` and `?as_of` show a consultation as it stood."""
+    engine = create_engine("sqlite://")
+    try:
+        metadata.create_all(engine, tables=list(VIEWS))
+        with Session(engine) as session:
+            for position, e in events:
+                apply_consultation_event(session, position, e)
+            return dict(session.execute(select(consultations)).mappings().one())
+    finally:
+        engine.dispose()

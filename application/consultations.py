@@ -15,9 +15,10 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import StoredEvent
 from sqlalchemy import ColumnElement, Select, Table, false, or_, select, true
 
-from application.consultation_views import schedule_of
+from application.consultation_views import CONSULTATION_EVENTS, project_alone, schedule_of
 from application.errors import (
     AnswerSetNotFound,
     CommentNotFound,
@@ -27,6 +28,7 @@ from application.errors import (
 from application.ledger import Ledger
 from application.pages import Page, read_page
 from application.tables import (
+    audit_events,
     committees,
     consultation_answers,
     consultation_comments,
@@ -34,6 +36,7 @@ from application.tables import (
     consultations,
     decisions,
 )
+from application.time_travel import locate, require_aware
 from domain.consultation import (
     Consultation,
     InvalidConsultation,
@@ -323,6 +326,57 @@ class ConsultationService:
             raise ConsultationNotFound(consultation_id)
         return self._present(row)
 
+    def as_of(
+        self,
+        consultation_id: UUID,
+        *,
+        version: int | None = None,
+        instant: datetime | None = None,
+    ) -> dict[str, Any]:
+        """The consultation's view right after its version `version`, or as it stood at
+        `instant` (now, with neither): its own events and its contributions' and answer sets'
+        up to there, through the projection; its phase and status as they were then."""
+        if version is None and instant is None:
+            return self.get(consultation_id)
+        c, stored = audit_events.c, self._ledger.events_table.c
+        with self._ledger.engine.connect() as connection:
+            recorded = locate(
+                connection,
+                consultation_id,
+                version=version,
+                as_of=instant,
+                kind=Consultation,
+                unknown=ConsultationNotFound,
+            )
+            if instant is None:
+                then = c.position <= recorded.position
+            else:
+                then = c.timestamp <= require_aware(instant)
+            mine = (c.aggregate_id == consultation_id) & (c.version <= recorded.version)
+            theirs = (c.parent_id == consultation_id) & then
+            positions = select(c.position).where(or_(mine, theirs))
+            rows = connection.execute(
+                select(stored.id, stored.originator_id, stored.originator_version)
+                .add_columns(stored.topic, stored.state)
+                .where(stored.id.in_(positions))
+                .order_by(stored.id)
+            ).all()
+        mapper = self._ledger.mapper
+        events = []
+        for r in rows:
+            e = mapper.to_domain_event(
+                StoredEvent(
+                    originator_id=r.originator_id,
+                    originator_version=r.originator_version,
+                    topic=r.topic,
+                    state=bytes(r.state),
+                )
+            )
+            assert isinstance(e, CONSULTATION_EVENTS)  # what names the consultation, or it
+            events.append((int(r.id), e))
+        row = project_alone(events)
+        return self._present(row, at=recorded.timestamp if instant is None else instant)
+
     def committee_of(self, consultation_id: UUID) -> UUID | None:
         """The committee that runs the consultation (None: no such consultation)."""
         with self._ledger.engine.connect() as connection:
@@ -442,9 +496,10 @@ class ConsultationService:
 
     # -- helpers ---------------------------------------------------------------------------------
 
-    def _present(self, row: dict[str, Any]) -> dict[str, Any]:
-        """The row with what the clock decides: the phase running, the status, overdue."""
-        now = self._clock()
+    def _present(self, row: dict[str, Any], *, at: datetime | None = None) -> dict[str, Any]:
+        """The row with what the clock decides (now, or `at`): the phase running, the status,
+        whether the response is overdue."""
+        now = self._clock() if at is None else at
         schedule = schedule_of(row)
         number = schedule.number_at(now)
         phase = schedule.phase_at(now)

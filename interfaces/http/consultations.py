@@ -41,7 +41,7 @@ from interfaces.http.consultation_schemas import (
 )
 from interfaces.http.context import cause_of, principal_of, requires
 from interfaces.http.openapi import PUBLIC, problems
-from interfaces.http.params import AnyRequest, Cursor, Limit
+from interfaces.http.params import AnyRequest, AsOf, Cursor, Limit, Version
 from interfaces.http.schemas import AuditEntry, AuditList
 
 ORGANISERS = requires(Role.ADMIN, Role.COMMITTEE)
@@ -204,12 +204,23 @@ class ConsultationController(Controller):
         items = [ConsultationOut.from_view(r) for r in page.items]
         return ConsultationList(items=items, next=page.next)
 
-    @get("/{consultation_id:uuid}", sync_to_thread=True, security=PUBLIC, responses=problems(404))
+    @get(
+        "/{consultation_id:uuid}",
+        sync_to_thread=True,
+        security=PUBLIC,
+        responses=problems(404, 422),
+    )
     def read(
-        self, consultation_id: FromPath[UUID], civic: NamedDependency[CivicLedger]
+        self,
+        consultation_id: FromPath[UUID],
+        civic: NamedDependency[CivicLedger],
+        version: FromQuery[Version] = None,
+        as_of: FromQuery[AsOf] = None,
     ) -> ConsultationOut:
-        """One consultation, with its phase now, synthesis and response."""
-        return _consultation(civic, consultation_id)
+        """One consultation, with its phase now, synthesis and response; or, given a `version`
+        or an `as_of` instant (not both), as it stood then."""
+        view = civic.consultations.as_of(consultation_id, version=version, instant=as_of)
+        return ConsultationOut.from_view(view)
 
     @get(
         "/{consultation_id:uuid}/history",

@@ -218,6 +218,13 @@ def _close_and_answer(
         "Consultation.SynthesisPublished",
         "Consultation.Responded",
     ]
+    before = json_of(api.client.get(base, params={"version": 3}), 200)
+    assert (before["version"], before["response"], before["synthesis"] is not None) == (
+        3,
+        None,
+        True,
+    )
+    assert_problem(api.client.get(base, params={"version": 9}), 404)
 
 
 def _check_export(api: CivicApi, consultation_id: str) -> None:

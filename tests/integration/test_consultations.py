@@ -9,10 +9,12 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from sqlalchemy import select
 
 from application.consultations import Reader
-from application.errors import ContributionNotFound
+from application.errors import ConsultationNotFound, ContributionNotFound, VersionNotFound
 from application.system import CivicLedger
+from application.tables import audit_events
 from domain.committee import College, MemberRole, ServesKind
 from domain.consultation import (
     Activity,
@@ -413,3 +415,70 @@ class TestParticipation:
         before = views(civic)
         civic.read_models.rebuild()
         assert views(civic) == before
+
+
+DERIVED = ("status", "phase", "phase_name", "allows_now", "overdue")  # from the clock, not events
+
+
+def stored(view: dict[str, Any]) -> dict[str, Any]:
+    """What the events make of a consultation's view, without what the clock decides."""
+    return {k: v for k, v in view.items() if k not in DERIVED}
+
+
+class TestAsItStood:
+    def test_each_version_and_instant_reads_as_the_view_did_then(
+        self, civic: CivicLedger, clock: ManualClock
+    ) -> None:
+        """Contributions counted and hidden, answers, synthesis and response: at each version
+        of the consultation and at each instant a contribution was recorded, the view as it was."""
+        committee_id = committee(civic)
+        consultation_id = draft(civic, committee_id)
+        seen = {1: civic.consultations.get(consultation_id)}
+        clock.advance(timedelta(days=2))
+        contributions, after_each = [], []
+        for n, who in enumerate(["ada", "bea", "cyd"]):
+            contributions.append(
+                civic.consultations.contribute(
+                    consultation_id,
+                    kind=ContributionKind.PROPOSAL,
+                    title=f"Idea {n}",
+                    text="More buses.",
+                    themes=["bus"],
+                    cause=cause(who),
+                )
+            )
+            after_each.append(civic.consultations.get(consultation_id))
+        civic.consultations.moderate_contribution(
+            consultation_id, contributions[1], hide=True, cause=cause("acc-mo", "off topic")
+        )
+        hidden = civic.consultations.get(consultation_id)
+        clock.advance(timedelta(days=10))
+        civic.consultations.publish_synthesis(
+            consultation_id,
+            text="Buses first.",
+            outcomes=[Outcome(contributions[0], OutcomeKind.TAKEN_UP, "asked for")],
+            cause=cause(CHAIR),
+        )
+        seen[2] = civic.consultations.get(consultation_id)
+
+        for version, view in seen.items():
+            past = civic.consultations.as_of(consultation_id, version=version)
+            assert stored(past) == stored(view)
+        c = audit_events.c
+        with civic.ledger.engine.connect() as connection:
+            times = connection.scalars(
+                select(c.timestamp).where(c.aggregate_id.in_(contributions)).order_by(c.position)
+            ).all()
+        for when, view in zip(times, after_each, strict=False):
+            assert stored(civic.consultations.as_of(consultation_id, instant=when)) == stored(view)
+        at_hiding = civic.consultations.as_of(consultation_id, instant=times[-1])
+        assert (at_hiding["contribution_count"], at_hiding["hidden_count"]) == (
+            hidden["contribution_count"],
+            hidden["hidden_count"],
+        )
+        first = civic.consultations.as_of(consultation_id, version=1)
+        assert (first["contribution_count"], first["synthesis"]) == (0, None)
+        with pytest.raises(VersionNotFound):
+            civic.consultations.as_of(consultation_id, version=3)
+        with pytest.raises(ConsultationNotFound):
+            civic.consultations.as_of(committee_id, version=1)
