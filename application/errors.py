@@ -12,6 +12,9 @@ ApplicationError
 │   ├── ContributionNotFound   or hidden from whoever asks (moderation)
 │   ├── CommentNotFound
 │   ├── AnswerSetNotFound      the participant has not answered the questionnaire
+│   ├── TerritoryNotFound
+│   ├── OrganisationNotFound
+│   ├── PartnershipNotFound
 │   ├── AccountNotFound
 │   ├── AggregateNotFound
 │   ├── VersionNotFound    the aggregate exists, but never had this version
@@ -117,6 +120,30 @@ class AnswerSetNotFound(NotFound):
     def __init__(self, consultation_id: UUID) -> None:
         super().__init__(f"you have not answered consultation {consultation_id}")
         self.consultation_id = consultation_id
+
+
+class TerritoryNotFound(NotFound):
+    """No territory has this id."""
+
+    def __init__(self, territory_id: UUID) -> None:
+        super().__init__(f"no territory has the id {territory_id}")
+        self.territory_id = territory_id
+
+
+class OrganisationNotFound(NotFound):
+    """No organisation of the directory has this id."""
+
+    def __init__(self, organisation_id: UUID) -> None:
+        super().__init__(f"no organisation has the id {organisation_id}")
+        self.organisation_id = organisation_id
+
+
+class PartnershipNotFound(NotFound):
+    """No partnership has this id (or not of the organisation named with it)."""
+
+    def __init__(self, partnership_id: UUID) -> None:
+        super().__init__(f"no partnership has the id {partnership_id}")
+        self.partnership_id = partnership_id
 
 
 class AccountNotFound(NotFound):

@@ -56,6 +56,7 @@ from application.tables import (
     petitions,
     votes,
 )
+from application.territory_views import TERRITORY_EVENTS, apply_territory_event
 from application.transparency import MerkleLog
 from domain.account import Account, TokenKind
 from domain.ballot import Ballot
@@ -413,6 +414,8 @@ class ReadModels:
             _apply_account(session, domain_event)
         elif isinstance(domain_event, CONSULTATION_EVENTS):
             apply_consultation_event(session, position, domain_event)
+        elif isinstance(domain_event, TERRITORY_EVENTS):
+            apply_territory_event(session, position, domain_event)
         return []
 
     def _flush(self, session: Session, batch: Batch) -> None:

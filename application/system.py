@@ -15,6 +15,7 @@ from application.ledger import Ledger
 from application.petitions import Clock, PetitionService
 from application.read_models import ReadModels
 from application.settings import Settings
+from application.territories import OrganisationService, TerritoryService
 from application.transparency import MerkleLagError, Transparency
 from application.votes import VoteService
 
@@ -37,6 +38,8 @@ class CivicLedger:
     committees: CommitteeService = field(init=False)
     charters: CharterService = field(init=False)
     consultations: ConsultationService = field(init=False)
+    territories: TerritoryService = field(init=False)
+    organisations: OrganisationService = field(init=False)
     accounts: AccountService = field(init=False)
     audit: AuditTrail = field(init=False)
     transparency: Transparency = field(init=False)
@@ -54,6 +57,8 @@ class CivicLedger:
         self.committees = CommitteeService(self.ledger, self.clock, self.read_models)
         self.charters = CharterService(self.ledger, self.clock, self.read_models)
         self.consultations = ConsultationService(self.ledger, self.clock)
+        self.territories = TerritoryService(self.ledger, self.clock)
+        self.organisations = OrganisationService(self.ledger, self.territories)
         self.accounts = AccountService(self.ledger, self.clock)
         self.audit = AuditTrail(self.ledger)
         signer = Signer.from_file(self.settings.log_origin, self.settings.signing_key_path())

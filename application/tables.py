@@ -445,3 +445,111 @@ consultation_answers = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Index("consultation_answers_consultation", "consultation_id", "position"),
 )
+
+# The territories ("collectivités") and their groupings: `members` lists the ids of the
+# territories it groups (a pole's cities); parents are read from the other rows' members.
+territories = Table(
+    "territories",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("position", BigInteger, nullable=False, unique=True),  # where it was registered
+    Column("name", Text, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("members", JSON, nullable=False),  # [territory id, ...] in the order they joined
+    Column("registered_by", String(128), nullable=False),
+    Column("registered_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# One row per holding of a competence: held on D is `since <= D and (until is null or D <
+# until)`; a transfer ends the giver's row and adds the receiver's.
+territory_competences = Table(
+    "territory_competences",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),  # the acquisition
+    Column("territory_id", Uuid, nullable=False),
+    Column("competence", String(40), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("law", Text, nullable=True),
+    Column("since", Date, nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("received_from", Uuid, nullable=True),
+    Column("until", Date, nullable=True),
+    Column("transferred_to", Uuid, nullable=True),
+    Column("transfer_reason", Text, nullable=True),
+    Index("territory_competences_territory", "territory_id", "competence"),
+)
+
+# The directory's organisations; `keeper` is the account that registered it and keeps its entries.
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("position", BigInteger, nullable=False, unique=True),  # where it was registered
+    Column("name", Text, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("territory_id", Uuid, nullable=False, index=True),
+    Column("core_business", Text, nullable=False),
+    Column("keeper", String(128), nullable=False),
+    Column("registered_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# The entries standing (a removed one leaves the view, not the log).
+organisation_entries = Table(
+    "organisation_entries",
+    metadata,
+    Column("organisation_id", Uuid, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("position", BigInteger, nullable=False, unique=True),  # where it was added
+    Column("section", String(16), nullable=False),  # know_how | equipment | topic | problem
+    Column("text", Text, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("added_by", String(128), nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("changed_by", String(128), nullable=True),
+    Column("changed_at", UTCDateTime, nullable=True),
+    PrimaryKeyConstraint("organisation_id", "number"),
+)
+
+# One row per tag of a standing entry: the directory's search and the ecosystem's counts, in SQL
+# that both backends run alike (no JSON operators).
+organisation_tags = Table(
+    "organisation_tags",
+    metadata,
+    Column("organisation_id", Uuid, nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("section", String(16), nullable=False),
+    Column("tag", String(40), nullable=False),
+    PrimaryKeyConstraint("organisation_id", "number", "tag"),
+    Index("organisation_tags_tag", "section", "tag"),
+)
+
+partnerships = Table(
+    "partnerships",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("position", BigInteger, nullable=False, unique=True),  # where it was recorded
+    Column("name", Text, nullable=False),
+    Column("organisation_ids", JSON, nullable=False),
+    Column("objectives", JSON, nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=True),
+    Column("ended_reason", Text, nullable=True),
+    Column("charter_id", Uuid, nullable=True),
+    Column("committee_id", Uuid, nullable=True),
+    Column("recorded_by", String(128), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+partnership_members = Table(
+    "partnership_members",
+    metadata,
+    Column("organisation_id", Uuid, nullable=False),
+    Column("partnership_id", Uuid, nullable=False),
+    PrimaryKeyConstraint("organisation_id", "partnership_id"),
+)

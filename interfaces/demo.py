@@ -30,6 +30,7 @@ from domain.vote import Option, VoteRules, citizen_vote_id
 from domain.voting.majority_judgment import GRADES
 from interfaces.demo_consultation import play_consultation, report_consultation
 from interfaces.demo_sillon import Outcome, play_sillon, report_sillon
+from interfaces.demo_territories import play_territories, report_territories
 
 T = TypeVar("T")
 QUORUM = 2_000
@@ -100,9 +101,12 @@ def run_demo(database: str) -> None:
     civic = CivicLedger(Settings(database_url=f"sqlite:///{path}"))
     try:
         sillon = _play(civic)
-        _report(civic, path, time.perf_counter() - started)
+        consultation = play_consultation(civic, sillon.committee_id)
+        territories = play_territories(civic, sillon)
+        _report(civic, path, time.perf_counter() - started)  # every act played: the whole log
         report_sillon(civic, sillon)
-        report_consultation(civic, play_consultation(civic, sillon.committee_id))
+        report_consultation(civic, consultation)
+        report_territories(civic, territories)
     finally:
         civic.close()
 

@@ -28,6 +28,7 @@ from interfaces.http.idempotency import Idempotency, document_idempotency
 from interfaces.http.limits import RateLimits
 from interfaces.http.openapi import PUBLIC, StrictStructs, problems
 from interfaces.http.opendata import open_data_router
+from interfaces.http.organisations import OrganisationController
 from interfaces.http.petitions import PetitionController
 from interfaces.http.preconditions import (
     Preconditions,
@@ -37,6 +38,7 @@ from interfaces.http.preconditions import (
 from interfaces.http.problems import internal_error, problem_details_plugin
 from interfaces.http.sessions import csrf_middleware
 from interfaces.http.stream import AuditStreamController, streams_end_on_exit
+from interfaces.http.territories import TerritoryController
 from interfaces.http.transparency import TransparencyController
 from interfaces.http.votes import VoteController
 
@@ -126,6 +128,8 @@ def create_app(
             DecisionController,
             CharterController,
             ConsultationController,
+            TerritoryController,
+            OrganisationController,
             AuditController,
             AuditStreamController,
             TransparencyController,

@@ -1,0 +1,244 @@
+"""Territories and the actors' directory over HTTP, on both backends: an admin registers a pole
+and its members and moves a competence on a date; anyone reads it as of a day, asks who holds a
+competence, searches the directory and reads the ecosystem; a committee account registers
+organisations and keeps their entries (another committee account may not); a partnership names
+a charter; every refusal is a problem document and records nothing."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import pytest
+
+from .api import CivicApi, Json, assert_problem, json_of
+from .server import Account, create_account
+
+
+@pytest.fixture(scope="module")
+def admin(api: CivicApi) -> Account:
+    """An account with the admin role alone."""
+    return create_account(api.database_url, api.workdir, f"admin-{uuid4().hex[:6]}", "admin")
+
+
+def territory(api: CivicApi, admin: Account, name: str, kind: str, *members: str) -> Json:
+    """A territory registered by the admin."""
+    body = {"name": name, "kind": kind, "members": list(members)}
+    return json_of(api.client.post("/territories", json=body, headers=admin.headers), 201)
+
+
+class TestTerritories:
+    def test_competences_over_time_and_their_holder(self, api: CivicApi, admin: Account) -> None:
+        """Mobility moves from Thionville to its agglomeration on 2020-01-01, with its reason;
+        read before and after; the holder rule names the parent; refusals record nothing."""
+        suffix = uuid4().hex[:6]
+        city = territory(api, admin, f"Thionville {suffix}", "commune")
+        agglo = territory(
+            api, admin, f"CA Portes de France {suffix}", "intercommunality", city["id"]
+        )
+        base = f"/territories/{city['id']}"
+        body = {
+            "competence": "mobilite",
+            "label": "Mobilité",
+            "since": "2010-01-01",
+            "law": "loi LOM 2019",
+        }
+        added = json_of(
+            api.client.post(f"{base}/competences", json=body, headers=admin.headers), 201
+        )
+        assert [c["law"] for c in added["competences"]] == ["loi LOM 2019"]
+        with api.records_nothing():
+            assert_problem(
+                api.client.post(f"{base}/competences", json=body, headers=admin.headers), 409
+            )
+            assert_problem(
+                api.client.post(f"{base}/competences", json=body, headers=api.committee.headers),
+                403,
+            )
+            no_reason = {"to_territory_id": agglo["id"], "on": "2020-01-01"}
+            assert_problem(
+                api.client.post(
+                    f"{base}/competences/mobilite/transfer", json=no_reason, headers=admin.headers
+                ),
+                400,
+            )
+        transfer = {
+            "to_territory_id": agglo["id"],
+            "on": "2020-01-01",
+            "reason": "AOM intercommunale",
+        }
+        json_of(
+            api.client.post(
+                f"{base}/competences/mobilite/transfer", json=transfer, headers=admin.headers
+            ),
+            200,
+        )
+
+        def held(path: str, day: str) -> list[str]:
+            view = json_of(api.client.get(path, params={"as_of": day}), 200)
+            return [c["competence"] for c in view["competences"]]
+
+        assert held(base, "2019-12-31") == ["mobilite"]
+        assert held(base, "2020-01-01") == []
+        assert held(f"/territories/{agglo['id']}", "2020-01-01") == ["mobilite"]
+        holder = json_of(
+            api.client.get(f"{base}/competences/mobilite/holder", params={"on": "2021-06-01"}), 200
+        )
+        assert (
+            holder["held"],
+            [(h["territory_id"], h["relation"]) for h in holder["holders"]],
+        ) == (
+            False,
+            [(agglo["id"], "parent")],
+        )
+        assert_problem(api.client.get(f"{base}/competences/Mobilité/holder"), 422)
+        assert_problem(api.client.get(f"/territories/{uuid4()}"), 404)
+        history = json_of(api.client.get(f"{base}/history"), 200)["items"]
+        assert [(e["type"], e["reason"]) for e in history] == [
+            ("Territory.Registered", None),
+            ("Territory.CompetenceAdded", None),
+            ("Territory.CompetenceTransferred", "AOM intercommunale"),
+        ]
+        listed = json_of(
+            api.client.get("/territories", params={"kind": "intercommunality", "limit": 500}), 200
+        )
+        assert agglo["id"] in [t["id"] for t in listed["items"]]
+
+
+class TestDirectory:
+    def test_organisations_entries_search_ecosystem_and_partnerships(
+        self, api: CivicApi, admin: Account
+    ) -> None:
+        """The registrant keeps the entries; search and ecosystem cover the pole's members; a
+        partnership linked to a charter shows in both partners' directory entries."""
+        suffix = uuid4().hex[:6]
+        metz = territory(api, admin, f"Metz {suffix}", "commune")
+        nancy = territory(api, admin, f"Nancy {suffix}", "commune")
+        pole = territory(
+            api, admin, f"Sillon {suffix}", "metropolitan_pole", metz["id"], nancy["id"]
+        )
+        keeper = api.committee
+
+        def register(name: str, kind: str, where: Json) -> Json:
+            body = {"name": name, "kind": kind, "territory_id": where["id"], "core_business": "x"}
+            return json_of(
+                api.client.post("/organisations", json=body, headers=keeper.headers), 201
+            )
+
+        def add(org: Json, section: str, *tags: str) -> Json:
+            body = {"section": section, "text": f"{section}: {', '.join(tags)}", "tags": list(tags)}
+            path = f"/organisations/{org['id']}/entries"
+            return json_of(api.client.post(path, json=body, headers=keeper.headers), 201)
+
+        lab = register("Institut Jean Lamour", "research_education", nancy)
+        startup = register("Start-up H2", "business", metz)
+        add(lab, "know_how", f"hydrogene{suffix}")
+        add(lab, "topic", f"energie{suffix}")
+        with_problem = add(startup, "problem", f"hydrogene{suffix}")
+        assert with_problem["entries"][0]["added_by"] == keeper.id
+        with api.records_nothing():
+            assert_problem(
+                api.client.post(
+                    f"/organisations/{lab['id']}/entries", json={}, headers=api.citizen.headers
+                ),
+                403,
+            )
+            bad = {"section": "problem", "text": "t", "tags": ["Énergie"]}
+            assert_problem(
+                api.client.post(
+                    f"/organisations/{lab['id']}/entries", json=bad, headers=keeper.headers
+                ),
+                400,
+            )
+            gone = {"reason": "x"}
+            assert_problem(
+                api.client.post(
+                    f"/organisations/{lab['id']}/entries/9/removal",
+                    json=gone,
+                    headers=keeper.headers,
+                ),
+                422,
+            )
+
+        found = json_of(
+            api.client.get(
+                "/organisations", params={"know_how": f"hydrogene{suffix}", "territory": pole["id"]}
+            ),
+            200,
+        )
+        assert [o["name"] for o in found["items"]] == ["Institut Jean Lamour"]
+        in_metz = json_of(
+            api.client.get(
+                "/organisations", params={"know_how": f"hydrogene{suffix}", "territory": metz["id"]}
+            ),
+            200,
+        )
+        assert in_metz["items"] == []
+        eco = json_of(api.client.get(f"/territories/{pole['id']}/ecosystem"), 200)
+        assert (eco["organisations"], eco["by_topic"]) == (2, {f"energie{suffix}": 1})
+        assert eco["by_kind"]["research_education"] == 1
+        [problem] = eco["problems"]
+        assert [o["name"] for o in problem["offered_by"]] == ["Institut Jean Lamour"]
+
+        charter_id = _charter(api)
+        body = {
+            "name": "Hydrogène lorrain",
+            "partners": [startup["id"]],
+            "objectives": ["Une station de recharge"],
+            "starts_on": "2026-01-01",
+            "charter_id": charter_id,
+        }
+        path = f"/organisations/{lab['id']}/partnerships"
+        with api.records_nothing():
+            unknown = {**body, "charter_id": str(uuid4())}
+            assert_problem(api.client.post(path, json=unknown, headers=keeper.headers), 422)
+        partnership = json_of(api.client.post(path, json=body, headers=keeper.headers), 201)
+        assert [p["name"] for p in partnership["partners"]] == [
+            "Institut Jean Lamour",
+            "Start-up H2",
+        ]
+        shown = json_of(api.client.get(f"/organisations/{startup['id']}"), 200)
+        assert [(p["id"], p["charter_id"]) for p in shown["partnerships"]] == [
+            (partnership["id"], charter_id)
+        ]
+        history = json_of(api.client.get(f"/organisations/{startup['id']}/history"), 200)["items"]
+        assert [(e["type"], e["actor"]) for e in history] == [
+            ("Organisation.Registered", keeper.id),
+            ("Organisation.EntryAdded", keeper.id),
+        ]
+
+    def test_only_the_keeper_or_an_admin_keeps_the_entries(
+        self, api: CivicApi, admin: Account
+    ) -> None:
+        """Another committee account gets 403; an admin may."""
+        place = territory(api, admin, f"Épinal {uuid4().hex[:6]}", "commune")
+        body = {
+            "name": "Scierie",
+            "kind": "business",
+            "territory_id": place["id"],
+            "core_business": "Bois",
+        }
+        org = json_of(
+            api.client.post("/organisations", json=body, headers=api.committee.headers), 201
+        )
+        other = create_account(api.database_url, api.workdir, f"com-{uuid4().hex[:6]}", "committee")
+        entry = {"section": "equipment", "text": "Une scie", "tags": ["bois"]}
+        path = f"/organisations/{org['id']}/entries"
+        with api.records_nothing():
+            assert_problem(api.client.post(path, json=entry, headers=other.headers), 403)
+        json_of(api.client.post(path, json=entry, headers=admin.headers), 201)
+        change = {"text": "Deux scies", "tags": ["bois", "sciage"]}
+        changed = json_of(
+            api.client.put(f"{path}/1", json=change, headers=api.committee.headers), 200
+        )
+        assert (changed["entries"][0]["changed_by"], changed["entries"][0]["added_by"]) == (
+            api.committee.id,
+            admin.id,
+        )
+
+
+def _charter(api: CivicApi) -> str:
+    """A charter drafted by the committee."""
+    body = {"title": "Charte", "preamble": "Nous.", "articles": ["Un."]}
+    return str(
+        json_of(api.client.post("/charters", json=body, headers=api.committee.headers), 201)["id"]
+    )
