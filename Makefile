@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
 .DEFAULT_GOAL := help
-.PHONY: help env demo test test-slow lint serve bench postgres clean
+.PHONY: help env demo test test-slow lint serve bench postgres messages clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  make %-10s %s\n", $$1, $$2 }'
@@ -51,6 +51,12 @@ serve: $(STAMP) ## run the HTTP API
 
 bench: $(STAMP) ## run the petition-signing benchmark
 	$(BIN)/python benchmarks/sign_petition.py
+
+messages: $(STAMP) ## extract the web pages' strings and update their catalogues (fr, en)
+	$(BIN)/pybabel extract -F interfaces/web/babel.cfg -k N_ --no-location --sort-output \
+		--project civic-ledger -o interfaces/web/locales/messages.pot .
+	$(BIN)/pybabel update -i interfaces/web/locales/messages.pot -d interfaces/web/locales \
+		--no-wrap --no-fuzzy-matching --ignore-obsolete
 
 postgres: ## install and start a local PostgreSQL (root or sudo), print the URL to export
 	@out=$$(bash .ci/postgres.sh) && url=$$(printf '%s\n' "$$out" | tail -n 1) && \

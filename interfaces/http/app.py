@@ -41,6 +41,7 @@ from interfaces.http.stream import AuditStreamController, streams_end_on_exit
 from interfaces.http.territories import TerritoryController
 from interfaces.http.transparency import TransparencyController
 from interfaces.http.votes import VoteController
+from interfaces.web.site import template_config, web_handlers
 
 DEADLINE_SWEEP_SECONDS = 30.0
 CHECKPOINT_SECONDS = 1.0
@@ -135,7 +136,9 @@ def create_app(
             TransparencyController,
             open_data_router,
             health,
+            *web_handlers(),
         ],
+        template_config=template_config(),
         dependencies={"civic": Provide(lambda: ledger, sync_to_thread=False)},
         state=State({"civic": ledger}),  # for guards that look up who may act on a resource
         middleware=[

@@ -38,12 +38,14 @@ class Account:
         return {"Authorization": f"Bearer {self.token}"}
 
 
-def civic(database_url: str, workdir: Path, *args: str) -> str:
-    """Run `civic ARGS` on the database to completion and return its stdout (fail on exit != 0)."""
+def civic(database_url: str, workdir: Path, *args: str, input: str | None = None) -> str:  # noqa: A002  # subprocess.run's name
+    """Run `civic ARGS` on the database to completion, with `input` on its standard input, and
+    return its stdout (fail on exit != 0)."""
     completed = subprocess.run(
         [str(CIVIC), *args],
         env={**os.environ, "CIVIC_DATABASE_URL": database_url},
         cwd=workdir,
+        input=input,
         capture_output=True,
         text=True,
         timeout=COMMAND_TIMEOUT,
@@ -61,6 +63,21 @@ def create_account(database_url: str, workdir: Path, name: str, *roles: str) -> 
     """Open an account with the CLI; its output is `account <id> (<roles>) token: <token>`."""
     role_options = [option for role in roles for option in ("--role", role)]
     words = civic(database_url, workdir, "accounts", "create", name, *role_options).split()
+    assert words[0] == "account", words
+    return Account(id=words[1], name=name, token=words[-1])
+
+
+def create_account_with_password(
+    database_url: str, workdir: Path, name: str, email: str, password: str, *roles: str
+) -> Account:
+    """Open an account that can sign in on the web pages with `email` and `password`."""
+    role_options = [option for role in roles for option in ("--role", role)]
+    words = civic(
+        database_url,
+        workdir,
+        *("accounts", "create", name, *role_options, "--email", email, "--password-stdin"),
+        input=f"{password}\n",
+    ).split()
     assert words[0] == "account", words
     return Account(id=words[1], name=name, token=words[-1])
 

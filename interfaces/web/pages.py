@@ -1,0 +1,143 @@
+"""The petition pages: the home page (open petitions), a petition's page, and its sign and
+withdraw forms. Thin handlers: parse, call the petition service, render; a refused action
+renders the page again with the reason and a 4xx status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from application.errors import PetitionNotFound
+from application.system import CivicLedger
+from domain.account import Role
+from interfaces.http.context import cause_of
+from interfaces.http.limits import rate_limited
+from interfaces.http.params import AnyRequest
+from interfaces.web.i18n import N_
+from interfaces.web.refusals import CITIZENS_ONLY, REFUSED, refusal
+from interfaces.web.rendering import render, viewer
+
+HOME_PETITIONS = 100  # the home page lists the first open petitions; paging comes with search
+STATUS_LABELS = {
+    "lodged": N_("Awaiting the admissibility decision"),
+    "rejected": N_("Rejected"),
+    "open": N_("Open for signatures"),
+    "closed": N_("Closed"),
+}
+
+
+def petition_page_path(petition_id: UUID) -> str:
+    """Where a petition's page is."""
+    return f"/web/petitions/{petition_id}"
+
+
+class PetitionPages(Controller):
+    """`/` and `/web/petitions/{id}`: read petitions, sign and withdraw with a session."""
+
+    path = "/"
+    include_in_schema = False  # the OpenAPI document describes the JSON API only
+
+    @get("/", sync_to_thread=True)
+    def home(self, request: AnyRequest, civic: NamedDependency[CivicLedger]) -> Template:
+        """The open petitions, in the order they were lodged."""
+        page = civic.petitions.list(status="open", after=None, limit=HOME_PETITIONS)
+        return render(request, "home.html", {"petitions": page.items}, secret=civic.web_secret)
+
+    @get("/web/petitions/{petition_id:uuid}", sync_to_thread=True)
+    def petition(
+        self, request: AnyRequest, petition_id: FromPath[UUID], civic: NamedDependency[CivicLedger]
+    ) -> Template:
+        """A petition: its text, status, live count and thresholds, decisions and response."""
+        return _petition_page(request, civic, petition_id)
+
+    @post(
+        "/web/petitions/{petition_id:uuid}/signature",
+        sync_to_thread=True,
+        middleware=[rate_limited("signature")],
+    )
+    def sign(
+        self, request: AnyRequest, petition_id: FromPath[UUID], civic: NamedDependency[CivicLedger]
+    ) -> Response[Any]:
+        """Sign as the signed-in citizen, then back to the petition's page."""
+        principal = viewer(request)
+        if principal is None:
+            return _to_sign_in(petition_id)
+        if Role.CITIZEN not in principal.roles:
+            return _petition_page(request, civic, petition_id, error=CITIZENS_ONLY, status=403)
+        try:
+            civic.petitions.sign(petition_id, signer=principal.actor, cause=cause_of(request))
+        except REFUSED as exc:
+            status, message = refusal(exc)
+            return _petition_page(request, civic, petition_id, error=message, status=status)
+        return Redirect(petition_page_path(petition_id), status_code=HTTP_303_SEE_OTHER)
+
+    @post("/web/petitions/{petition_id:uuid}/withdrawal", sync_to_thread=True)
+    def withdraw(
+        self, request: AnyRequest, petition_id: FromPath[UUID], civic: NamedDependency[CivicLedger]
+    ) -> Response[Any]:
+        """Withdraw the signed-in citizen's signature, then back to the petition's page."""
+        principal = viewer(request)
+        if principal is None:
+            return _to_sign_in(petition_id)
+        try:
+            civic.petitions.withdraw_signature(
+                petition_id, signer=principal.actor, cause=cause_of(request)
+            )
+        except REFUSED as exc:
+            status, message = refusal(exc)
+            return _petition_page(request, civic, petition_id, error=message, status=status)
+        return Redirect(petition_page_path(petition_id), status_code=HTTP_303_SEE_OTHER)
+
+
+def _to_sign_in(petition_id: UUID) -> Redirect:
+    return Redirect(
+        f"/web/sign-in?next={petition_page_path(petition_id)}", status_code=HTTP_303_SEE_OTHER
+    )
+
+
+def _petition_page(
+    request: AnyRequest,
+    civic: CivicLedger,
+    petition_id: UUID,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Template:
+    """The petition's page, with `error` (a message to translate) if an action was refused."""
+    try:
+        view = civic.petitions.get(petition_id)
+    except PetitionNotFound as exc:
+        status, message = refusal(exc)
+        return render(
+            request,
+            "error.html",
+            {"error": message, "here": petition_page_path(petition_id)},
+            secret=civic.web_secret,
+            status_code=status,
+        )
+    count = view["signature_count"]
+    thresholds = [
+        {
+            "signatures": t["signatures"],
+            "consequence": t["consequence"],
+            "progress": min(count, t["signatures"]),
+            "reached_at": datetime.fromisoformat(t["reached_at"]) if t["reached_at"] else None,
+        }
+        for t in view["thresholds"]
+    ]
+    context = {
+        "petition": view,
+        "status_label": STATUS_LABELS.get(view["status"], view["status"]),
+        "thresholds": thresholds,
+        "decisions": civic.petitions.decisions(petition_id),
+        "error": error,
+        "here": petition_page_path(petition_id),
+    }
+    return render(request, "petition.html", context, secret=civic.web_secret, status_code=status)
