@@ -15,7 +15,7 @@ from application.errors import PetitionNotFound
 from application.ledger import Ledger
 from application.pages import Page, read_page
 from application.petition_history import petition_view, signatories, signature_count
-from application.tables import committees, petitions
+from application.tables import audit_events, committees, petitions
 from application.time_travel import locate, replay
 from domain.errors import InvalidPetition, NotSigned
 from domain.events import SYSTEM_ACTOR_PREFIX, Cause
@@ -205,6 +205,19 @@ class PetitionService:
         ]
         view["response_decision_id"] = petition.response_decision_id
         return view
+
+    def has_signed(self, petition_id: UUID, signer: str) -> bool:
+        """Whether `signer`'s signature stands now (given, and not withdrawn since)."""
+        c = audit_events.c
+        last = (
+            select(c.type)
+            .where(c.aggregate_id == signature_id(petition_id, signer))
+            .order_by(c.position.desc())
+            .limit(1)
+        )
+        with self._ledger.engine.connect() as connection:
+            kind = connection.scalar(last)
+        return kind is not None and kind != Signature.Withdrawn.__qualname__
 
     def decisions(self, petition_id: UUID, *, until: datetime | None = None) -> Rows:
         """The committee decisions that answered the petition, oldest first (with `until`, those

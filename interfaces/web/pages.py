@@ -123,6 +123,7 @@ def _petition_page(
             status_code=status,
         )
     count = view["signature_count"]
+    user = request.scope.get("user")
     thresholds = [
         {
             "signatures": t["signatures"],
@@ -137,6 +138,7 @@ def _petition_page(
         "status_label": STATUS_LABELS.get(view["status"], view["status"]),
         "thresholds": thresholds,
         "decisions": civic.petitions.decisions(petition_id),
+        "signed": user is not None and civic.petitions.has_signed(petition_id, user.actor),
         "error": error,
         "here": petition_page_path(petition_id),
     }

@@ -56,14 +56,21 @@ class TestSigning:
     def test_a_second_signature_is_refused_with_a_message_on_the_page(
         self, site: Site, context: BrowserContext
     ) -> None:
-        """Signing again renders the page with the reason, a 409, and the count unchanged."""
+        """Once signed, the page offers to withdraw instead; signing again from a tab opened
+        before renders the page with the reason, a 409, and the count unchanged."""
         petition_id, _ = open_petition(site)
         page = context.new_page()
         sign_in(page, site)
         page.goto(site.url(f"/web/petitions/{petition_id}"))
+        stale = context.new_page()
+        stale.goto(site.url(f"/web/petitions/{petition_id}"))
         page.get_by_role("button", name="Signer cette pétition").click()
         expect(page.locator("#signature-count")).to_have_text("2 signatures")
+        expect(page.locator("#signed")).to_have_text("Vous avez signé cette pétition.")
+        expect(page.get_by_role("button", name="Signer cette pétition")).to_have_count(0)
+        expect(page.get_by_role("button", name="Retirer ma signature")).to_have_count(1)
 
+        page = stale
         with page.expect_response(lambda r: r.request.method == "POST") as refused:
             page.get_by_role("button", name="Signer cette pétition").click()
 

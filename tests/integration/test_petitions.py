@@ -669,3 +669,21 @@ class TestDeadlines:
         sign(civic, petition_id, "citizen:bo")
         advance_clock(timedelta(seconds=1))
         assert civic.petitions.close_expired() == [petition_id]
+
+
+class TestWhoHasSigned:
+    def test_a_signature_stands_until_withdrawn_and_again_when_given_again(
+        self, civic: CivicLedger, open_petition: Callable[..., UUID]
+    ) -> None:
+        """`has_signed` follows the signer's last act on the petition, and only theirs."""
+        petition_id = open_petition()
+        assert not civic.petitions.has_signed(petition_id, "citizen:ada")
+        civic.petitions.sign(petition_id, signer="citizen:ada", cause=cause("citizen:ada"))
+        assert civic.petitions.has_signed(petition_id, "citizen:ada")
+        assert not civic.petitions.has_signed(petition_id, "citizen:bea")
+        civic.petitions.withdraw_signature(
+            petition_id, signer="citizen:ada", cause=cause("citizen:ada")
+        )
+        assert not civic.petitions.has_signed(petition_id, "citizen:ada")
+        civic.petitions.sign(petition_id, signer="citizen:ada", cause=cause("citizen:ada"))
+        assert civic.petitions.has_signed(petition_id, "citizen:ada")
