@@ -16,6 +16,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from application.accounts import Principal
 from application.system import CivicLedger
 from domain.account import Role
 from interfaces.http.committee_schemas import (
@@ -50,19 +51,22 @@ ORGANISERS = (Role.ADMIN, Role.COMMITTEE)
 ANY_ACCOUNT = requires(*Role)
 
 
+COMMITTEE_SCOPE = "a committee account acts only in the committees it created or sits on"
+
+
+def require_organiser(civic: CivicLedger, principal: Principal, committee_id: UUID) -> None:
+    """An admin organises any committee; a committee account, those it created or sits on."""
+    if Role.ADMIN not in principal.roles and not civic.committees.may_organise(
+        committee_id, principal.actor
+    ):
+        raise PermissionDeniedException(COMMITTEE_SCOPE)
+
+
 async def organises_it(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """A committee account organises the committees it created or sits on; an admin, any."""
-    principal = principal_of(connection)
-    if Role.ADMIN in principal.roles:
-        return
+    """The guard of a committee's own routes: `require_organiser` on the path's committee."""
     civic: CivicLedger = connection.app.state["civic"]
     committee_id = connection.path_params["committee_id"]
-    if not await anyio.to_thread.run_sync(
-        civic.committees.may_organise, committee_id, principal.actor
-    ):
-        raise PermissionDeniedException(
-            "a committee account acts only in the committees it created or sits on"
-        )
+    await anyio.to_thread.run_sync(require_organiser, civic, principal_of(connection), committee_id)
 
 
 def _members(civic: CivicLedger, committee_id: UUID, day: date | None) -> MemberList:

@@ -11,7 +11,6 @@ import anyio.to_thread
 from litestar import Controller, delete, get, post, put
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
-from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -20,6 +19,7 @@ from application.accounts import Principal
 from application.consultations import Reader
 from application.system import CivicLedger
 from domain.account import Role
+from interfaces.http.committees import require_organiser
 from interfaces.http.consultation_schemas import (
     AnswersIn,
     AnswersOut,
@@ -48,7 +48,6 @@ ORGANISERS = requires(Role.ADMIN, Role.COMMITTEE)
 CITIZENS = requires(Role.CITIZEN)
 MODERATORS = requires(Role.MODERATOR)
 SEES_HIDDEN = frozenset({Role.MODERATOR, Role.AUDITOR})
-COMMITTEE_SCOPE = "a committee account acts only for the committees it created or sits on"
 
 
 def reader_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Reader:
@@ -63,17 +62,14 @@ def reader_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Reader:
 async def organises_it(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """A committee account runs the consultations of the committees it created or sits on; an
     admin, any (an unknown consultation goes on to its 404)."""
-    principal = principal_of(connection)
-    if Role.ADMIN in principal.roles:
-        return
     civic: CivicLedger = connection.app.state["civic"]
     committee_id = await anyio.to_thread.run_sync(
         civic.consultations.committee_of, connection.path_params["consultation_id"]
     )
-    if committee_id is not None and not await anyio.to_thread.run_sync(
-        civic.committees.may_organise, committee_id, principal.actor
-    ):
-        raise PermissionDeniedException(COMMITTEE_SCOPE)
+    if committee_id is not None:
+        await anyio.to_thread.run_sync(
+            require_organiser, civic, principal_of(connection), committee_id
+        )
 
 
 def _consultation(civic: CivicLedger, consultation_id: UUID) -> ConsultationOut:
@@ -104,11 +100,7 @@ class ConsultationController(Controller):
     ) -> ConsultationOut:
         """Draft a consultation run by a committee (a committee account: one it created or sits
         on), with its dated phases and its questionnaire."""
-        principal = principal_of(request)
-        if Role.ADMIN not in principal.roles and not civic.committees.may_organise(
-            data.committee_id, principal.actor
-        ):
-            raise PermissionDeniedException(COMMITTEE_SCOPE)
+        require_organiser(civic, principal_of(request), data.committee_id)
         consultation_id = civic.consultations.draft(
             title=data.title,
             description=data.description,
