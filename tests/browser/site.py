@@ -63,6 +63,17 @@ class Site:
     citizen: Account  # signs in with CITIZEN_EMAIL and CITIZEN_PASSWORD
     neighbour: Account  # another citizen, who signs through the API
     moderator: Account
+    database_url: str
+    workdir: Path
+
+    def account(self, name: str, *roles: str, email: str | None = None) -> Account:
+        """Open another account with the CLI (signing in with `email` and CITIZEN_PASSWORD when
+        an e-mail is given), for tests that need other roles."""
+        if email is None:
+            return create_account(self.database_url, self.workdir, name, *roles)
+        return create_account_with_password(
+            self.database_url, self.workdir, name, email, CITIZEN_PASSWORD, *roles
+        )
 
     def open_petition(self, title: str, text: str, thresholds: list[dict[str, Any]]) -> str:
         """Lodge a petition as the neighbour, have it declared admissible; its id."""
@@ -102,4 +113,6 @@ def running_site(workdir: Path) -> Iterator[Site]:
         neighbour = create_account(database_url, workdir, "Bea", "citizen")
         moderator = create_account(database_url, workdir, "Mo", "moderator")
         with httpx.Client(base_url=server.base_url, timeout=30.0) as client:
-            yield Site(server.base_url, client, citizen, neighbour, moderator)
+            yield Site(
+                server.base_url, client, citizen, neighbour, moderator, database_url, workdir
+            )
