@@ -20,6 +20,7 @@ from application.errors import CharterNotFound, VersionNotFound
 from application.ledger import Ledger
 from application.pages import Page, read_page
 from application.read_models import CHARTER_AMENDMENT, ReadModels
+from application.scope import area_clause, directory_signatory, scope_of
 from application.tables import (
     charter_amendments,
     charter_signatures,
@@ -57,10 +58,27 @@ class CharterService:
 
     # -- drafting and amendments ---------------------------------------------------------------
 
-    def draft(self, *, title: str, preamble: str, articles: list[str], cause: Cause) -> UUID:
-        """Draft a charter, to become version 1 once amended and adopted; returns its id."""
-        charter = Charter.draft(title=title, preamble=preamble, articles=articles, cause=cause)
-        self._ledger.record(charter)
+    def draft(
+        self,
+        *,
+        title: str,
+        preamble: str,
+        articles: list[str],
+        cause: Cause,
+        territory_id: UUID | None = None,
+    ) -> UUID:
+        """Draft a charter of `territory_id` (by default the platform's territory: see
+        `application.scope`), to become version 1 once amended and adopted; returns its id."""
+        with self._ledger.transaction() as session:
+            territory_id = scope_of(session.connection(), territory_id)
+            charter = Charter.draft(
+                title=title,
+                preamble=preamble,
+                articles=articles,
+                cause=cause,
+                territory_id=territory_id,
+            )
+            self._ledger.record(charter)
         return charter.id
 
     def propose_amendment(
@@ -132,11 +150,19 @@ class CharterService:
         return version
 
     def sign(
-        self, charter_id: UUID, *, organisation: Organisation, commitments: str, cause: Cause
+        self,
+        charter_id: UUID,
+        *,
+        organisation: Organisation | UUID,
+        commitments: str,
+        cause: Cause,
     ) -> None:
-        """The organisation signs the version in force with its commitments."""
-        with self._ledger.transaction():
+        """The organisation signs the version in force with its commitments: one named by the
+        caller, or (a UUID) one of the actors' directory, whose name and kind it takes."""
+        with self._ledger.transaction() as session:
             charter = self._charter(charter_id)
+            if isinstance(organisation, UUID):
+                organisation = directory_signatory(session.connection(), organisation)
             charter.sign(organisation=organisation, commitments=commitments, cause=cause)
             self._ledger.record(charter)
 
@@ -177,9 +203,16 @@ class CharterService:
         versions = [{k: v[k] for k in summary} for v in batch.charter_versions]
         return {**batch.charters[charter_id], "versions": versions}
 
-    def list_charters(self, *, after: int | None, limit: int) -> Page:
-        """Charters in the order they were drafted."""
-        return read_page(self._ledger.engine, select(charters), charters.c.position, after, limit)
+    def list_charters(
+        self, *, after: int | None, limit: int, territory_id: UUID | None = None
+    ) -> Page:
+        """Charters in the order they were drafted; with `territory_id`, those of its area."""
+        query = select(charters)
+        if territory_id is not None:
+            query = query.where(
+                area_clause(self._ledger.engine, charters.c.territory_id, territory_id)
+            )
+        return read_page(self._ledger.engine, query, charters.c.position, after, limit)
 
     def version(self, charter_id: UUID, number: int) -> dict[str, Any]:
         """An adopted version: its text with numbered articles, when and by which decision."""

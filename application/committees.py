@@ -19,6 +19,7 @@ from application.errors import CommitteeNotFound, DecisionNotFound, MeetingNotFo
 from application.ledger import Ledger
 from application.pages import Page, read_page
 from application.read_models import ReadModels
+from application.scope import area_clause, directory_signatory, scope_of
 from application.tables import committee_members, committees, decision_answers, decisions, meetings
 from application.time_travel import project_as_of
 from domain.committee import College, Committee, MemberRole, ServesKind
@@ -74,18 +75,23 @@ class CommitteeService:
         quorum: QuorumRule,
         majority: MajorityRule,
         cause: Cause,
+        territory_id: UUID | None = None,
     ) -> UUID:
-        """Create a committee with its colleges and rules; returns its id."""
-        committee = Committee.create(
-            name=name,
-            serves=serves,
-            serves_name=serves_name,
-            colleges=colleges,
-            quorum=quorum,
-            majority=majority,
-            cause=cause,
-        )
-        self._ledger.record(committee)
+        """Create a committee of `territory_id` (by default the platform's territory: see
+        `application.scope`) with its colleges and rules; returns its id."""
+        with self._ledger.transaction() as session:
+            territory_id = scope_of(session.connection(), territory_id)
+            committee = Committee.create(
+                name=name,
+                serves=serves,
+                serves_name=serves_name,
+                colleges=colleges,
+                quorum=quorum,
+                majority=majority,
+                cause=cause,
+                territory_id=territory_id,
+            )
+            self._ledger.record(committee)
         return committee.id
 
     def change_rules(
@@ -106,11 +112,22 @@ class CommitteeService:
         role: MemberRole,
         start: date,
         cause: Cause,
+        organisation_id: UUID | None = None,
     ) -> None:
-        """Appoint `member` (an account id) to a college with a role from `start`."""
-        with self._ledger.transaction():
+        """Appoint `member` (an account id) to a college with a role from `start`, sitting for
+        the directory's organisation `organisation_id` if named (it must be registered)."""
+        with self._ledger.transaction() as session:
             committee = self._committee(committee_id)
-            committee.appoint(member=member, college=college, role=role, start=start, cause=cause)
+            if organisation_id is not None:
+                directory_signatory(session.connection(), organisation_id)  # 422 if unknown
+            committee.appoint(
+                member=member,
+                college=college,
+                role=role,
+                start=start,
+                cause=cause,
+                organisation_id=organisation_id,
+            )
             self._ledger.record(committee)
 
     def depart(self, committee_id: UUID, *, member: str, end: date, cause: Cause) -> None:
@@ -248,11 +265,16 @@ class CommitteeService:
                 return True
             return connection.execute(sits.limit(1)).first() is not None
 
-    def list_committees(self, *, after: int | None, limit: int) -> Page:
-        """Committees in the order they were created."""
-        return read_page(
-            self._ledger.engine, select(committees), committees.c.position, after, limit
-        )
+    def list_committees(
+        self, *, after: int | None, limit: int, territory_id: UUID | None = None
+    ) -> Page:
+        """Committees in the order they were created; with `territory_id`, those of its area."""
+        query = select(committees)
+        if territory_id is not None:
+            query = query.where(
+                area_clause(self._ledger.engine, committees.c.territory_id, territory_id)
+            )
+        return read_page(self._ledger.engine, query, committees.c.position, after, limit)
 
     def members(self, committee_id: UUID, *, as_of: date | None = None) -> list[dict[str, Any]]:
         """Who sat on the committee on `as_of` (today by default), by college then member."""
@@ -260,7 +282,7 @@ class CommitteeService:
         day = as_of or self._clock().date()
         m = committee_members.c
         query = (
-            select(m.member, m.college, m.role, m.start, m.end)
+            select(m.member, m.college, m.role, m.start, m.end, m.organisation_id)
             .where(
                 m.committee_id == committee_id,
                 m.start <= day,

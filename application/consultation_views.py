@@ -80,6 +80,7 @@ def _apply_consultation(session: Session, position: int, e: Consultation.Event) 
                 title=e.title,
                 description=e.description,
                 territory=e.territory,
+                territory_id=e.territory_id,
                 committee_id=e.committee_id,
                 opens_at=e.opens_at,
                 phases=[

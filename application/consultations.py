@@ -27,6 +27,7 @@ from application.errors import (
 )
 from application.ledger import Ledger
 from application.pages import Page, read_page
+from application.scope import area_clause, scope_of
 from application.tables import (
     audit_events,
     committees,
@@ -35,6 +36,7 @@ from application.tables import (
     consultation_contributions,
     consultations,
     decisions,
+    territories,
 )
 from application.time_travel import locate, require_aware
 from domain.consultation import (
@@ -93,34 +95,46 @@ class ConsultationService:
         *,
         title: str,
         description: str,
-        territory: str,
+        territory: str | None,
         committee_id: UUID,
         opens_at: datetime,
         phases: list[Phase],
         questions: list[Question],
         response_days: int,
         cause: Cause,
+        territory_id: UUID | None = None,
     ) -> UUID:
-        """Draft a consultation run by an existing committee; returns its id."""
-        consultation = Consultation.draft(
-            title=title,
-            description=description,
-            territory=territory,
-            committee_id=committee_id,
-            opens_at=opens_at,
-            phases=phases,
-            questions=questions,
-            response_days=response_days,
-            cause=cause,
-            now=self._clock(),
-        )
-        with self._ledger.engine.connect() as connection:
+        """Draft a consultation run by an existing committee, in `territory_id` (by default the
+        platform's territory: see `application.scope`); `territory` is its name unless given
+        in other words. Returns its id."""
+        with self._ledger.transaction() as session:
+            connection = session.connection()
+            territory_id = scope_of(connection, territory_id)
+            if territory_id is not None and territory is None:
+                territory = connection.scalar(
+                    select(territories.c.name).where(territories.c.id == territory_id)
+                )
+            if territory is None:
+                raise InvalidConsultation("name the territory the consultation concerns")
+            consultation = Consultation.draft(
+                title=title,
+                description=description,
+                territory=territory,
+                committee_id=committee_id,
+                opens_at=opens_at,
+                phases=phases,
+                questions=questions,
+                response_days=response_days,
+                cause=cause,
+                now=self._clock(),
+                territory_id=territory_id,
+            )
             known = connection.scalar(
                 select(committees.c.id).where(committees.c.id == committee_id)
             )
-        if known is None:
-            raise InvalidConsultation(f"no committee has the id {committee_id}")
-        self._ledger.record(consultation)
+            if known is None:
+                raise InvalidConsultation(f"no committee has the id {committee_id}")
+            self._ledger.record(consultation)
         return consultation.id
 
     def advance_phase(self, consultation_id: UUID, *, cause: Cause) -> int:
@@ -385,10 +399,16 @@ class ConsultationService:
             )
         return committee_id
 
-    def list_consultations(self, *, overdue: bool, after: int | None, limit: int) -> Page:
+    def list_consultations(
+        self, *, overdue: bool, after: int | None, limit: int, territory_id: UUID | None = None
+    ) -> Page:
         """Consultations in the order drafted; with `overdue`, only those whose official
-        response is due and missing."""
+        response is due and missing; with `territory_id`, those of its area."""
         query = select(consultations)
+        if territory_id is not None:
+            query = query.where(
+                area_clause(self._ledger.engine, consultations.c.territory_id, territory_id)
+            )
         if overdue:
             c = consultations.c
             query = query.where(c.responded_at.is_(None), c.response_due_at <= self._clock())

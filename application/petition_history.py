@@ -30,6 +30,7 @@ def petition_view(petition: Petition, *, position: int, signature_count: int) ->
         "id": petition.id,
         "position": position,
         "title": petition.title,
+        "territory_id": petition.territory_id,
         "text": petition.text,
         "deadline": _utc(petition.deadline),
         "status": petition.status.value,
@@ -41,6 +42,9 @@ def petition_view(petition: Petition, *, position: int, signature_count: int) ->
             for threshold in petition.thresholds
         ],
         "admissibility_reason": petition.admissibility_reason,
+        "outside_competence": None
+        if petition.outside_competence is None
+        else petition.outside_competence.as_event(),
         "closed_reason": petition.closed_reason,
         "closed_at": _utc(petition.closed_at),
         "response": petition.response,

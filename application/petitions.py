@@ -15,12 +15,14 @@ from application.errors import PetitionNotFound
 from application.ledger import Ledger
 from application.pages import Page, read_page
 from application.petition_history import petition_view, signatories, signature_count
+from application.scope import area_clause, scope_of, territory_facts
 from application.tables import audit_events, committees, petitions
 from application.time_travel import locate, replay
 from domain.errors import InvalidPetition, NotSigned
 from domain.events import SYSTEM_ACTOR_PREFIX, Cause
 from domain.petition import Petition, Threshold
 from domain.signature import Signature, signature_id
+from domain.territory import outside_competence as outside_competence_of
 
 Clock = Callable[[], datetime]
 DEADLINE_ACTOR = f"{SYSTEM_ACTOR_PREFIX}deadlines"
@@ -44,18 +46,23 @@ class PetitionService:
         deadline: datetime | None,
         thresholds: list[Threshold],
         cause: Cause,
+        territory_id: UUID | None = None,
     ) -> UUID:
-        """Lodge a petition; returns its id."""
-        petition = Petition.lodge(
-            title=title,
-            text=text,
-            deadline=deadline,
-            thresholds=thresholds,
-            cause=cause,
-            now=self._clock(),
-        )
-        self._check_committees(thresholds)
-        self._ledger.record(petition)
+        """Lodge a petition to `territory_id` (by default the platform's territory: see
+        `application.scope`); returns its id."""
+        with self._ledger.transaction() as session:
+            territory_id = scope_of(session.connection(), territory_id)
+            petition = Petition.lodge(
+                title=title,
+                text=text,
+                deadline=deadline,
+                thresholds=thresholds,
+                cause=cause,
+                now=self._clock(),
+                territory_id=territory_id,
+            )
+            self._check_committees(thresholds)
+            self._ledger.record(petition)
         return petition.id
 
     def _check_committees(self, thresholds: list[Threshold]) -> None:
@@ -71,11 +78,30 @@ class PetitionService:
         if unknown:
             raise InvalidPetition(f"no committee has the id {', '.join(unknown)}")
 
-    def decide_admissibility(self, petition_id: UUID, *, admissible: bool, cause: Cause) -> None:
-        """Declare the petition admissible or reject it (with a reason)."""
-        with self._ledger.transaction():
+    def decide_admissibility(
+        self,
+        petition_id: UUID,
+        *,
+        admissible: bool,
+        cause: Cause,
+        outside_competence: str | None = None,
+    ) -> None:
+        """Declare the petition admissible or reject it (with a reason); `outside_competence`:
+        rejected because its territory lacks that competence today, citing who holds it."""
+        with self._ledger.transaction() as session:
             petition = self._load(petition_id)
-            petition.decide_admissibility(admissible=admissible, cause=cause)
+            outside = None
+            if outside_competence is not None and petition.territory_id is not None:
+                facts = territory_facts(session.connection())
+                day = self._clock().date()
+                outside = outside_competence_of(
+                    facts, petition.territory_id, outside_competence, day
+                )
+            elif outside_competence is not None:
+                raise InvalidPetition(
+                    "the petition belongs to no territory: it cannot be outside its competences"
+                )
+            petition.decide_admissibility(admissible=admissible, cause=cause, outside=outside)
             self._ledger.record(petition)
 
     def close(self, petition_id: UUID, *, cause: Cause) -> None:
@@ -168,11 +194,23 @@ class PetitionService:
             raise PetitionNotFound(petition_id)
         return dict(row)
 
-    def list(self, *, status: str | None, after: int | None, limit: int) -> Page:
-        """Petitions in the order they were lodged, `limit` at a time after cursor `after`."""
+    def list(
+        self,
+        *,
+        status: str | None,
+        after: int | None,
+        limit: int,
+        territory_id: UUID | None = None,
+    ) -> Page:
+        """Petitions in the order they were lodged, `limit` at a time after cursor `after`; with
+        `territory_id`, those of its area (itself and its members)."""
         query = select(petitions)
         if status is not None:
             query = query.where(petitions.c.status == status)
+        if territory_id is not None:
+            query = query.where(
+                area_clause(self._ledger.engine, petitions.c.territory_id, territory_id)
+            )
         return read_page(self._ledger.engine, query, petitions.c.position, after, limit)
 
     def as_of(

@@ -496,6 +496,7 @@ class ReadModels:
                 "id": e.originator_id,
                 "position": position,
                 "title": e.title,
+                "territory_id": e.territory_id,
                 "text": e.text,
                 "deadline": e.deadline,
                 "status": "lodged",
@@ -506,6 +507,7 @@ class ReadModels:
                     {**t, "reached_at": None, "signature_id": None} for t in e.thresholds
                 ],
                 "admissibility_reason": None,
+                "outside_competence": None,
                 "closed_reason": None,
                 "closed_at": None,
                 "response": None,
@@ -522,6 +524,7 @@ class ReadModels:
         if isinstance(e, Petition.AdmissibilityDecided):
             row["status"] = "open" if e.admissible else "rejected"
             row["admissibility_reason"] = e.reason
+            row["outside_competence"] = e.outside_competence
         elif isinstance(e, Petition.ThresholdReached):
             row["thresholds"] = [
                 {**t, "reached_at": e.timestamp.isoformat(), "signature_id": e.signature_id}
@@ -550,6 +553,7 @@ class ReadModels:
             batch.votes[e.originator_id] = {
                 "id": e.originator_id,
                 "position": position,
+                "territory_id": e.territory_id,
                 "drafted_by": e.actor,
                 "drafted_at": e.timestamp,
                 "status": VoteStatus.DRAFT.value,
@@ -617,6 +621,7 @@ class ReadModels:
                 "id": e.originator_id,
                 "position": position,
                 "name": e.name,
+                "territory_id": e.territory_id,
                 "serves": e.serves,
                 "colleges": e.colleges,
                 "quorum": e.quorum,
@@ -639,6 +644,7 @@ class ReadModels:
                 "role": e.role,
                 "start": date.fromisoformat(e.start),
                 "end": None,
+                "organisation_id": e.organisation_id,
             }
             batch.new_members.add(position)
         elif isinstance(e, Committee.MemberDeparted):
@@ -846,6 +852,7 @@ class ReadModels:
                 "id": e.originator_id,
                 "position": position,
                 "title": e.title,
+                "territory_id": e.territory_id,
                 "status": "draft",
                 "latest_version": 0,
                 "draft_version": 1,
@@ -927,6 +934,7 @@ class ReadModels:
                 "signed_at": e.timestamp,
                 "withdrawn_at": None,
                 "withdrawal_reason": None,
+                "directory_id": e.directory_id,
             }
             batch.new_signings.add(position)
         elif isinstance(e, Charter.SignatureWithdrawn):
@@ -1047,6 +1055,7 @@ class ReadModels:
             cause=cause,
             now=e.timestamp,
             vote_id=citizen_vote_id(petition.id, count),
+            territory_id=petition.territory_id,
         )
         return self._ledger.save(petition, vote)
 

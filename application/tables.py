@@ -53,6 +53,7 @@ petitions = Table(
     Column("id", Uuid, primary_key=True),
     Column("position", BigInteger, nullable=False, unique=True),  # where it was lodged in the log
     Column("title", Text, nullable=False),
+    Column("territory_id", Uuid, nullable=True, index=True),  # its territory (None: before any)
     Column("text", Text, nullable=False),
     Column("deadline", UTCDateTime, nullable=True),
     Column("status", String(16), nullable=False, index=True),
@@ -62,6 +63,8 @@ petitions = Table(
     # [{"signatures", "consequence", "reached_at", "signature_id"}], in increasing order
     Column("thresholds", JSON, nullable=False),
     Column("admissibility_reason", Text, nullable=True),
+    # {"competence", "label", "competent": [{"territory_id", "name", "relation", "distance"}]}
+    Column("outside_competence", JSON, nullable=True),
     Column("closed_reason", Text, nullable=True),
     Column("closed_at", UTCDateTime, nullable=True),
     Column("response", Text, nullable=True),
@@ -78,6 +81,7 @@ votes = Table(
     Column("position", BigInteger, nullable=False, unique=True),  # where it was drafted in the log
     Column("question", Text, nullable=False),
     Column("method", String(32), nullable=False),
+    Column("territory_id", Uuid, nullable=True, index=True),  # its territory (None: before any)
     Column("status", String(16), nullable=False, index=True),
     Column("rules", JSON, nullable=False),  # as in the Drafted / Redrafted event
     Column("opens_at", UTCDateTime, nullable=False),
@@ -118,6 +122,7 @@ committees = Table(
     Column("id", Uuid, primary_key=True),
     Column("position", BigInteger, nullable=False, unique=True),  # where it was created
     Column("name", Text, nullable=False),
+    Column("territory_id", Uuid, nullable=True, index=True),  # its territory (None: before any)
     Column("serves", JSON, nullable=False),  # {"kind": "territory" | "alliance", "name"}
     Column("colleges", JSON, nullable=False),  # [{"id", "name", "seats"}]
     Column("quorum", JSON, nullable=False),
@@ -141,6 +146,7 @@ committee_members = Table(
     Column("role", String(16), nullable=False),
     Column("start", Date, nullable=False),
     Column("end", Date, nullable=True),
+    Column("organisation_id", Uuid, nullable=True),  # the directory's organisation sat for
     Index("committee_members_committee", "committee_id", "member"),
 )
 
@@ -286,6 +292,7 @@ charters = Table(
     Column("id", Uuid, primary_key=True),
     Column("position", BigInteger, nullable=False, unique=True),  # where it was drafted
     Column("title", Text, nullable=False),  # of the draft, else of the version in force
+    Column("territory_id", Uuid, nullable=True, index=True),  # its territory (None: before any)
     Column("status", String(16), nullable=False),  # draft | adopted | revision
     Column("latest_version", Integer, nullable=False),  # 0 until the first adoption
     Column("draft_version", Integer, nullable=True),  # the number the open draft will take
@@ -347,6 +354,7 @@ charter_signatures = Table(
     Column("signed_at", UTCDateTime, nullable=False),
     Column("withdrawn_at", UTCDateTime, nullable=True),
     Column("withdrawal_reason", Text, nullable=True),
+    Column("directory_id", Uuid, nullable=True),  # the organisation in the actors' directory
     Index("charter_signatures_charter", "charter_id", "organisation_id"),
 )
 
@@ -362,6 +370,7 @@ consultations = Table(
     Column("title", Text, nullable=False),
     Column("description", Text, nullable=False),
     Column("territory", Text, nullable=False),
+    Column("territory_id", Uuid, nullable=True, index=True),  # None: named in words only
     Column("committee_id", Uuid, nullable=False, index=True),
     Column("opens_at", UTCDateTime, nullable=False),
     Column("phases", JSON, nullable=False),

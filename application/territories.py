@@ -19,6 +19,7 @@ from sqlalchemy import Select, and_, exists, or_, select
 from application.errors import OrganisationNotFound, PartnershipNotFound, TerritoryNotFound
 from application.ledger import Ledger
 from application.pages import Page, read_page
+from application.scope import area_of, territory_facts
 from application.tables import (
     charters,
     committees,
@@ -34,7 +35,6 @@ from domain.events import Cause
 from domain.organisation import InvalidOrganisation, Organisation, OrganisationKind, Section
 from domain.organisation_partnership import InvalidPartnership, Partnership
 from domain.territory import (
-    Holding,
     InvalidCompetence,
     InvalidTerritory,
     Territory,
@@ -262,34 +262,9 @@ class TerritoryService:
     # -- helpers ---------------------------------------------------------------------------------
 
     def _facts(self) -> dict[UUID, TerritoryFacts]:
-        """Every territory as the holder rule needs it, from the views (hundreds of rows)."""
+        """Every territory as the holder rule needs it, from the views."""
         with self._ledger.engine.connect() as connection:
-            rows = connection.execute(
-                select(territories.c.id, territories.c.name, territories.c.members)
-            ).all()
-            holdings: dict[UUID, list[Holding]] = {}
-            for h in connection.execute(
-                select(territory_competences).order_by(territory_competences.c.position)
-            ).mappings():
-                holdings.setdefault(h["territory_id"], []).append(
-                    Holding(
-                        competence=h["competence"],
-                        label=h["label"],
-                        law=h["law"],
-                        since=h["since"],
-                        reason=h["reason"],
-                        received_from=h["received_from"],
-                        until=h["until"],
-                        transferred_to=h["transferred_to"],
-                        transfer_reason=h["transfer_reason"],
-                    )
-                )
-        return {
-            r.id: TerritoryFacts(
-                r.id, r.name, tuple(UUID(m) for m in r.members), tuple(holdings.get(r.id, ()))
-            )
-            for r in rows
-        }
+            return territory_facts(connection)
 
     def _territory(self, territory_id: UUID) -> Territory:
         territory = self._ledger.get(territory_id, TerritoryNotFound)
@@ -301,17 +276,6 @@ class TerritoryService:
 def plain(row: Mapping[Any, Any]) -> dict[str, Any]:
     """A row with plain `str` keys (SQLAlchemy's are a subclass the wire encoder refuses)."""
     return {str(k): v for k, v in row.items()}
-
-
-def area_of(facts: dict[UUID, TerritoryFacts], territory_id: UUID) -> set[UUID]:
-    """`territory_id` and every territory it groups, directly or not."""
-    area, todo = {territory_id}, [territory_id]
-    while todo:
-        for member in facts[todo.pop()].members:
-            if member not in area and member in facts:
-                area.add(member)
-                todo.append(member)
-    return area
 
 
 class OrganisationService:

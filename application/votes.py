@@ -24,6 +24,7 @@ from application.errors import VoteNotFound
 from application.ledger import Ledger
 from application.pages import Page, read_page
 from application.read_models import jsonable
+from application.scope import area_clause, scope_of
 from application.tables import accounts, audit_events, ballots, votes
 from application.tally_files import read_ballots
 from application.time_travel import locate, replay, require_aware
@@ -71,6 +72,7 @@ def vote_view(vote: Vote, *, position: int, ballot_count: int) -> dict[str, Any]
         "position": position,
         "question": vote.rules.question,
         "method": vote.rules.method,
+        "territory_id": vote.territory_id,
         "status": vote.status.value,
         "rules": rules,
         "opens_at": vote.rules.opens_at,
@@ -132,16 +134,25 @@ class VoteService:
 
     # -- commands ------------------------------------------------------------------------------
 
-    def draft(self, *, rules: VoteRules, cause: Cause) -> UUID:
-        """Draft a vote; returns its id."""
-        vote = Vote.draft(rules=rules, cause=cause, now=self._clock())
-        self._ledger.record(vote)
+    def draft(self, *, rules: VoteRules, cause: Cause, territory_id: UUID | None = None) -> UUID:
+        """Draft a vote of `territory_id` (by default the platform's territory: see
+        `application.scope`); returns its id."""
+        with self._ledger.transaction() as session:
+            territory_id = scope_of(session.connection(), territory_id)
+            vote = Vote.draft(
+                rules=rules, cause=cause, now=self._clock(), territory_id=territory_id
+            )
+            self._ledger.record(vote)
         return vote.id
 
-    def redraft(self, vote_id: UUID, *, rules: VoteRules, cause: Cause) -> None:
-        """Change a draft's rules (refused once the vote is open)."""
+    def redraft(
+        self, vote_id: UUID, *, rules: VoteRules, cause: Cause, territory_id: UUID | None = None
+    ) -> None:
+        """Change a draft's rules (refused once the vote is open); its territory stays."""
         with self._ledger.transaction():
             vote = self._load(vote_id)
+            if territory_id is not None and territory_id != vote.territory_id:
+                raise InvalidVoteRules("a vote's territory cannot change")
             vote.redraft(rules=rules, cause=cause, now=self._clock())
             self._ledger.record(vote)
 
@@ -183,7 +194,14 @@ class VoteService:
             return self._record_paper(vote, tag, paper, cause)
 
     def import_file(
-        self, path: Path, *, method: str, question: str | None, seats: int = 1, cause: Cause
+        self,
+        path: Path,
+        *,
+        method: str,
+        question: str | None,
+        seats: int = 1,
+        cause: Cause,
+        territory_id: UUID | None = None,
     ) -> UUID:
         """Load a ballot file (PrefLib, Pabulib) into a new vote, tallied and closed, so that the
         product's count of a standard file sits in the log beside everything else; certifying
@@ -216,8 +234,9 @@ class VoteService:
             seats=seats,
             budget=ballots.rules.budget,
         )
-        with self._ledger.transaction():
-            vote = Vote.draft(rules=rules, cause=cause, now=now)
+        with self._ledger.transaction() as session:
+            territory_id = scope_of(session.connection(), territory_id)
+            vote = Vote.draft(rules=rules, cause=cause, now=now, territory_id=territory_id)
             vote.open(electorate=rules.file_voters(), cause=cause, now=now)
             self._ledger.record(vote)
             tags = iter(rules.file_voters())
@@ -319,11 +338,23 @@ class VoteService:
             raise VoteNotFound(vote_id)
         return dict(row)
 
-    def list(self, *, status: str | None, after: int | None, limit: int) -> Page:
-        """Votes in the order they were drafted, `limit` at a time after cursor `after`."""
+    def list(
+        self,
+        *,
+        status: str | None,
+        after: int | None,
+        limit: int,
+        territory_id: UUID | None = None,
+    ) -> Page:
+        """Votes in the order they were drafted, `limit` at a time after cursor `after`; with
+        `territory_id`, those of its area (itself and its members)."""
         query = select(votes)
         if status is not None:
             query = query.where(votes.c.status == status)
+        if territory_id is not None:
+            query = query.where(
+                area_clause(self._ledger.engine, votes.c.territory_id, territory_id)
+            )
         return read_page(self._ledger.engine, query, votes.c.position, after, limit)
 
     def as_of(

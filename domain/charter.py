@@ -279,15 +279,18 @@ class OrganisationKind(StrEnum):
     BUSINESS = "business"
     ASSOCIATION = "association"
     CITIZEN_GROUP = "citizen_group"
+    RESEARCH_EDUCATION = "research_education"  # as the directory's kinds
 
 
 @dataclass(frozen=True, slots=True)
 class Organisation:
-    """A signatory organisation: an id the interfaces choose (e.g. a SIREN), a name, a kind."""
+    """A signatory organisation: an id the interfaces choose (e.g. a SIREN), a name, a kind;
+    `directory_id` when it is an organisation of the actors' directory (then `id` is that id)."""
 
     id: str
     name: str
     kind: OrganisationKind
+    directory_id: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,9 +345,16 @@ class Charter(CivicAggregate):
     class Drafted(Event, CivicAggregate.Created):
         """Drafted: the text that will become version 1 once amended and adopted."""
 
+        class_version = 2
         title: str
         preamble: str
         articles: list[dict[str, Any]]  # [{"id": 1, "text": "..."}, ...]
+        territory_id: UUID | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Charters drafted before territories belong to none."""
+            state["territory_id"] = None
 
     class AmendmentProposed(Event):
         """An amendment to the open draft, by `actor`, with its rationale and its base."""
@@ -381,13 +391,21 @@ class Charter(CivicAggregate):
         version: int
 
     class Signed(Event):
-        """An organisation signed version `version` with its commitments."""
+        """An organisation signed version `version` with its commitments; `directory_id` names
+        it in the actors' directory, when it is there."""
 
+        class_version = 2
         organisation_id: str
         name: str
         kind: str
         commitments: str
         version: int
+        directory_id: UUID | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Signatures given before the directory name no entry of it."""
+            state["directory_id"] = None
 
     class SignatureWithdrawn(Event):
         """The organisation withdrew its signature (the reason is the event's)."""
@@ -397,8 +415,17 @@ class Charter(CivicAggregate):
     # -- drafting ------------------------------------------------------------------------------
 
     @classmethod
-    def draft(cls, *, title: str, preamble: str, articles: list[str], cause: Cause) -> Charter:
-        """Draft a charter; its articles get ids 1..n, and it is then changed by amendments."""
+    def draft(
+        cls,
+        *,
+        title: str,
+        preamble: str,
+        articles: list[str],
+        cause: Cause,
+        territory_id: UUID | None = None,
+    ) -> Charter:
+        """Draft a charter of the territory `territory_id`; its articles get ids 1..n, and it is
+        then changed by amendments."""
         text = CharterText(
             title, preamble, tuple(Article(n, a) for n, a in enumerate(articles, start=1))
         )
@@ -407,6 +434,7 @@ class Charter(CivicAggregate):
             title=title,
             preamble=preamble,
             articles=[{"id": a.id, "text": a.text} for a in text.articles],
+            territory_id=territory_id,
             **cause.fields(),
         )
 
@@ -417,10 +445,12 @@ class Charter(CivicAggregate):
         title: str,
         preamble: str,
         articles: list[dict[str, Any]],
+        territory_id: UUID | None,
         actor: str,
         correlation_id: str,
         reason: str | None,
     ) -> None:
+        self.territory_id = territory_id
         self.drafted_by = actor
         self.draft_text: CharterText | None = CharterText(
             title, preamble, tuple(Article(int(a["id"]), str(a["text"])) for a in articles)
@@ -696,6 +726,7 @@ class Charter(CivicAggregate):
             kind=kind.value,
             commitments=commitments,
             version=self.latest_version,
+            directory_id=organisation.directory_id,
             **cause.fields(),
         )
 
@@ -709,6 +740,7 @@ class Charter(CivicAggregate):
         kind: str,
         commitments: str,
         version: int,
+        directory_id: UUID | None,
         actor: str,
         correlation_id: str,
         reason: str | None,
@@ -716,7 +748,9 @@ class Charter(CivicAggregate):
         self._standing[organisation_id] = len(self.signings)
         self.signings.append(
             Signing(
-                organisation=Organisation(organisation_id, name, OrganisationKind(kind)),
+                organisation=Organisation(
+                    organisation_id, name, OrganisationKind(kind), directory_id
+                ),
                 commitments=commitments,
                 version=version,
                 signed_at=event_time(timestamp),

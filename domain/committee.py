@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -98,6 +98,7 @@ class Tenure:
     role: MemberRole
     start: date
     end: date | None = None  # None: still sitting
+    organisation_id: UUID | None = None  # the directory's organisation the member sits for
 
     def sits_on(self, day: date) -> bool:
         """Sitting on `day`: appointed on or before it, not yet gone (the end day is not sat)."""
@@ -136,11 +137,18 @@ class Committee(CivicAggregate):
     class Created(Event, CivicAggregate.Created):
         """Created with its name, what it serves, its colleges and its rules."""
 
+        class_version = 2
         name: str
         serves: dict[str, str]  # {"kind": "territory" | "alliance", "name": ...}
         colleges: list[dict[str, Any]]  # [{"id", "name", "seats"}]
         quorum: dict[str, Any]
         majority: dict[str, Any]
+        territory_id: UUID | None  # the territory whose processes it runs
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Committees created before territories belong to none."""
+            state["territory_id"] = None
 
     class RulesChanged(Event):
         """The quorum and majority rules that apply to decisions from now on."""
@@ -149,12 +157,20 @@ class Committee(CivicAggregate):
         majority: dict[str, Any]
 
     class MemberAppointed(Event):
-        """`member` (an account id) sits in `college` with `role` from `start` (ISO date)."""
+        """`member` (an account id) sits in `college` with `role` from `start` (ISO date), for
+        the directory's organisation `organisation_id` if named."""
 
+        class_version = 2
         member: str
         college: str
         role: str
         start: str
+        organisation_id: UUID | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Appointments made before the directory sit for no organisation of it."""
+            state["organisation_id"] = None
 
     class MemberDeparted(Event):
         """`member` no longer sits from `end` (ISO date)."""
@@ -178,6 +194,7 @@ class Committee(CivicAggregate):
         quorum: QuorumRule,
         majority: MajorityRule,
         cause: Cause,
+        territory_id: UUID | None = None,
     ) -> Committee:
         """Create a committee with its colleges and rules; members are appointed afterwards."""
         check_text(name, what="the name", max_length=NAME_MAX, error=InvalidCommittee)
@@ -191,6 +208,7 @@ class Committee(CivicAggregate):
             colleges=[{"id": c.id, "name": c.name, "seats": c.seats} for c in colleges],
             quorum=quorum.as_event(),
             majority=majority.as_event(),
+            territory_id=territory_id,
             **cause.fields(),
         )
 
@@ -203,11 +221,13 @@ class Committee(CivicAggregate):
         colleges: list[dict[str, Any]],
         quorum: dict[str, Any],
         majority: dict[str, Any],
+        territory_id: UUID | None,
         actor: str,
         correlation_id: str,
         reason: str | None,
     ) -> None:
         self.name = name
+        self.territory_id = territory_id
         self.serves = ServesKind(serves["kind"])
         self.serves_name = serves["name"]
         self.colleges = {
@@ -244,9 +264,17 @@ class Committee(CivicAggregate):
     # -- membership ------------------------------------------------------------------------------
 
     def appoint(
-        self, *, member: str, college: str, role: MemberRole, start: date, cause: Cause
+        self,
+        *,
+        member: str,
+        college: str,
+        role: MemberRole,
+        start: date,
+        cause: Cause,
+        organisation_id: UUID | None = None,
     ) -> None:
-        """Appoint `member` to `college` with `role` from `start`; a seat must be free from then."""
+        """Appoint `member` to `college` with `role` from `start` (sitting for the directory's
+        organisation `organisation_id`, if named); a seat must be free from then."""
         check_text(member, what="the member", max_length=ID_MAX, error=InvalidMembership)
         if college not in self.colleges:
             raise InvalidMembership(f"the committee has no college {college!r}")
@@ -260,6 +288,7 @@ class Committee(CivicAggregate):
             college=college,
             role=role.value,
             start=start.isoformat(),
+            organisation_id=organisation_id,
             **cause.fields(),
         )
 
@@ -280,12 +309,19 @@ class Committee(CivicAggregate):
         college: str,
         role: str,
         start: str,
+        organisation_id: UUID | None,
         actor: str,
         correlation_id: str,
         reason: str | None,
     ) -> None:
         self.tenures.append(
-            Tenure(member, college, MemberRole(role), start=date.fromisoformat(start))
+            Tenure(
+                member,
+                college,
+                MemberRole(role),
+                start=date.fromisoformat(start),
+                organisation_id=organisation_id,
+            )
         )
 
     def depart(self, *, member: str, end: date, cause: Cause) -> None:
@@ -307,10 +343,7 @@ class Committee(CivicAggregate):
         self, *, member: str, end: str, actor: str, correlation_id: str, reason: str | None
     ) -> None:
         index = next(i for i, t in enumerate(self.tenures) if t.member == member and t.end is None)
-        tenure = self.tenures[index]
-        self.tenures[index] = Tenure(
-            tenure.member, tenure.college, tenure.role, tenure.start, date.fromisoformat(end)
-        )
+        self.tenures[index] = replace(self.tenures[index], end=date.fromisoformat(end))
 
     def members_on(self, day: date) -> list[Tenure]:
         """Who sat on `day`, by college then member."""

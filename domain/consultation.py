@@ -238,12 +238,19 @@ class Consultation(CivicAggregate):
 
         title: str
         description: str
+        class_version = 2
         territory: str
         committee_id: UUID
         opens_at: datetime
         phases: list[dict[str, Any]]
         questions: list[dict[str, Any]]
         response_days: int
+        territory_id: UUID | None  # `territory` is then its name
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Consultations drafted before territories name theirs only in words."""
+            state["territory_id"] = None
 
     class PhaseAdvanced(Event):
         """The next phase began early (`to_phase` n + 1: closed early); the reason is the
@@ -280,6 +287,7 @@ class Consultation(CivicAggregate):
         response_days: int,
         cause: Cause,
         now: datetime,
+        territory_id: UUID | None = None,
     ) -> Consultation:
         """Draft a consultation run by the committee `committee_id` for `territory`."""
         check_text(title, what="the title", max_length=TITLE_MAX, error=InvalidConsultation)
@@ -307,6 +315,7 @@ class Consultation(CivicAggregate):
             phases=[p.as_event() for p in phases],
             questions=[q.as_event() for q in questions],
             response_days=response_days,
+            territory_id=territory_id,
             **cause.fields(),
         )
 
@@ -322,11 +331,13 @@ class Consultation(CivicAggregate):
         phases: list[dict[str, Any]],
         questions: list[dict[str, Any]],
         response_days: int,
+        territory_id: UUID | None,
         actor: str,
         correlation_id: str,
         reason: str | None,
     ) -> None:
         self.title = title
+        self.territory_id = territory_id
         self.committee_id = committee_id
         self.schedule = Schedule(opens_at, tuple(Phase.from_event(p) for p in phases))
         self.questions = tuple(Question.from_event(q) for q in questions)

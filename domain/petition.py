@@ -23,6 +23,7 @@ from domain.errors import (
     ReasonRequired,
 )
 from domain.events import Cause, CivicAggregate, event_time
+from domain.territory import OutsideCompetence
 from domain.text import check_text
 
 TITLE_MAX = 200
@@ -140,15 +141,30 @@ class Petition(CivicAggregate):
     class Lodged(Event, CivicAggregate.Created):
         """Lodged ("déposée"), awaiting its admissibility decision."""
 
+        class_version = 2
         title: str
         text: str
         deadline: datetime | None
         thresholds: list[dict[str, int | str]]
+        territory_id: UUID | None  # the territory it is addressed to
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Petitions lodged before territories belong to none."""
+            state["territory_id"] = None
 
     class AdmissibilityDecided(Event):
-        """Declared admissible (open for signatures) or rejected, with the reason."""
+        """Declared admissible (open for signatures) or rejected, with the reason; a rejection
+        may cite a competence the territory lacks and who holds it (`OutsideCompetence`)."""
 
+        class_version = 2
         admissible: bool
+        outside_competence: dict[str, Any] | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Decisions recorded before territories cite no competence."""
+            state["outside_competence"] = None
 
     class ThresholdReached(Event):
         """The signature `signature_id` brought the count to `signatures` for the first time."""
@@ -182,14 +198,17 @@ class Petition(CivicAggregate):
         thresholds: list[Threshold],
         cause: Cause,
         now: datetime,
+        territory_id: UUID | None = None,
     ) -> Petition:
-        """Lodge a new petition; it awaits its admissibility decision."""
+        """Lodge a new petition to the territory `territory_id`; it awaits its admissibility
+        decision."""
         validate_lodging(title, text, deadline, thresholds, now)
         return cls(
             title=title,
             text=text,
             deadline=deadline,
             thresholds=[t.as_event() for t in thresholds],
+            territory_id=territory_id,
             **cause.fields(),
         )
 
@@ -201,17 +220,20 @@ class Petition(CivicAggregate):
         text: str,
         deadline: datetime | None,
         thresholds: list[dict[str, int | str]],
+        territory_id: UUID | None,
         actor: str,
         correlation_id: str,
         reason: str | None,
     ) -> None:
         self.title = title
+        self.territory_id = territory_id
         self.text = text
         self.deadline = deadline
         self.thresholds = [Threshold.from_event(t) for t in thresholds]
         self.lodged_by = actor
         self.status = PetitionStatus.LODGED
         self.admissibility_reason: str | None = None
+        self.outside_competence: OutsideCompetence | None = None
         self.reached: dict[int, Reached] = {}  # by threshold, in the order they were reached
         self.closed_reason: str | None = None
         self.closed_at: datetime | None = None
@@ -226,20 +248,41 @@ class Petition(CivicAggregate):
 
     # -- admissibility -------------------------------------------------------------------------
 
-    def decide_admissibility(self, *, admissible: bool, cause: Cause) -> None:
-        """Declare the petition admissible (it opens for signatures) or reject it, with a reason."""
+    def decide_admissibility(
+        self, *, admissible: bool, cause: Cause, outside: OutsideCompetence | None = None
+    ) -> None:
+        """Declare the petition admissible (it opens for signatures) or reject it, with a reason;
+        `outside`: rejected as outside its territory's competences (see `outside_competence`)."""
         if self.status is not PetitionStatus.LODGED:
             raise NotAwaitingAdmissibility(f"admissibility was already decided: {self.status}")
         if not admissible and not (cause.reason and cause.reason.strip()):
             raise ReasonRequired("a rejected petition must say why")
-        self._admissibility_decided(admissible=admissible, **cause.fields())
+        if outside is not None and admissible:
+            raise InvalidPetition("only a rejection cites a competence the territory lacks")
+        if outside is not None and self.territory_id is None:
+            raise InvalidPetition(
+                "the petition belongs to no territory: it cannot be outside its competences"
+            )
+        self._admissibility_decided(
+            admissible=admissible,
+            outside_competence=None if outside is None else outside.as_event(),
+            **cause.fields(),
+        )
 
     @event(AdmissibilityDecided)
     def _admissibility_decided(
-        self, *, admissible: bool, actor: str, correlation_id: str, reason: str | None
+        self,
+        *,
+        admissible: bool,
+        outside_competence: dict[str, Any] | None,
+        actor: str,
+        correlation_id: str,
+        reason: str | None,
     ) -> None:
         self.status = PetitionStatus.OPEN if admissible else PetitionStatus.REJECTED
         self.admissibility_reason = reason
+        if outside_competence is not None:
+            self.outside_competence = OutsideCompetence.from_event(outside_competence)
 
     # -- signatures ------------------------------------------------------------------------------
 

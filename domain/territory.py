@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -161,6 +162,76 @@ def holder_of(
         if found:
             return sorted(found, key=lambda h: (order[h.relation], h.name))
     return []
+
+
+class CompetenceHeld(InvalidCommand):
+    """The territory holds the competence: a petition cannot be outside it on that ground."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutsideCompetence:
+    """Why a process is outside its territory's competences: the competence it concerns (its
+    label when some territory holds or held it), and the nearest territories that hold it that
+    day (`holder_of`; empty when none does), to whom the petitioners can turn."""
+
+    competence: str
+    label: str | None
+    competent: tuple[Holder, ...]
+
+    def as_event(self) -> dict[str, Any]:
+        """As an event holds it."""
+        return {
+            "competence": self.competence,
+            "label": self.label,
+            "competent": [
+                {
+                    "territory_id": str(h.territory_id),
+                    "name": h.name,
+                    "relation": h.relation.value,
+                    "distance": h.distance,
+                }
+                for h in self.competent
+            ],
+        }
+
+    @classmethod
+    def from_event(cls, data: Mapping[str, Any]) -> OutsideCompetence:
+        """Back from an event."""
+        return cls(
+            competence=str(data["competence"]),
+            label=data["label"],
+            competent=tuple(
+                Holder(
+                    UUID(str(h["territory_id"])), h["name"], Relation(h["relation"]), h["distance"]
+                )
+                for h in data["competent"]
+            ),
+        )
+
+
+def outside_competence(
+    territories: Mapping[UUID, TerritoryFacts], territory_id: UUID, competence: str, day: date
+) -> OutsideCompetence:
+    """The grounds for refusing, on `day`, a process of `territory_id` about `competence` as
+    outside its competences; `CompetenceHeld` if the territory holds it then."""
+    check_slug(competence, what="the competence", error=InvalidCompetence)
+    territory = territories[territory_id]
+    holders = holder_of(territories, territory_id, competence, day)
+    if holders and holders[0].relation is Relation.ITSELF:
+        since = next(
+            h.since for h in territory.holdings if h.competence == competence and h.held_on(day)
+        )
+        raise CompetenceHeld(
+            f"{territory.name} holds the competence {competence!r} since {since.isoformat()}: "
+            "a petition about it is within its competences"
+        )
+    labels = [
+        h.label
+        for t in ([territories[h.territory_id] for h in holders] or territories.values())
+        for h in t.holdings
+        if h.competence == competence
+    ]
+    return OutsideCompetence(competence, labels[0] if labels else None, tuple(holders))
 
 
 def _next_ring(

@@ -238,9 +238,17 @@ class Vote(CivicAggregate):
         """Any event of a vote."""
 
     class Drafted(Event, CivicAggregate.Created):
-        """Drafted with its rules (a question, options, a method, an electorate, dates...)."""
+        """Drafted with its rules (a question, options, a method, an electorate, dates...), for
+        the territory `territory_id`."""
 
+        class_version = 2
         rules: dict[str, Any]
+        territory_id: UUID | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Votes drafted before territories belong to none."""
+            state["territory_id"] = None
 
     class Redrafted(Event):
         """Its rules changed while still a draft."""
@@ -271,19 +279,34 @@ class Vote(CivicAggregate):
 
     @classmethod
     def draft(
-        cls, *, rules: VoteRules, cause: Cause, now: datetime, vote_id: UUID | None = None
+        cls,
+        *,
+        rules: VoteRules,
+        cause: Cause,
+        now: datetime,
+        vote_id: UUID | None = None,
+        territory_id: UUID | None = None,
     ) -> Vote:
-        """Draft a vote; `vote_id` for one drafted by a policy (its id says what caused it)."""
+        """Draft a vote of the territory `territory_id`; `vote_id` for one drafted by a policy
+        (its id says what caused it)."""
         rules.validate(now)
+        fields = {"rules": rules.as_event(), "territory_id": territory_id, **cause.fields()}
         if vote_id is None:
-            return cls(rules=rules.as_event(), **cause.fields())
-        return cls._create(cls.Drafted, id=vote_id, rules=rules.as_event(), **cause.fields())
+            return cls(**fields)
+        return cls._create(cls.Drafted, id=vote_id, **fields)
 
     @event(Drafted)
     def __init__(
-        self, *, rules: dict[str, Any], actor: str, correlation_id: str, reason: str | None
+        self,
+        *,
+        rules: dict[str, Any],
+        territory_id: UUID | None,
+        actor: str,
+        correlation_id: str,
+        reason: str | None,
     ) -> None:
         self.rules = VoteRules.from_event(rules)
+        self.territory_id = territory_id
         self.status = VoteStatus.DRAFT
         self.drafted_by = actor
         self.electorate: list[str] = []

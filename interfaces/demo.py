@@ -30,7 +30,7 @@ from domain.vote import Option, VoteRules, citizen_vote_id
 from domain.voting.majority_judgment import GRADES
 from interfaces.demo_consultation import play_consultation, report_consultation
 from interfaces.demo_sillon import Outcome, play_sillon, report_sillon
-from interfaces.demo_territories import play_territories, report_territories
+from interfaces.demo_territories import play_directory, register_territories, report_territories
 
 T = TypeVar("T")
 QUORUM = 2_000
@@ -67,6 +67,11 @@ REFUSED = [
     ("Une ligne de bus de nuit vers Voiron", "bus lines are run by the Metropolis"),
     ("Déneiger les routes du Vercors", "mountain roads belong to the Department"),
 ]
+# Those the Metropolis holds: the refusal names it as the competent territory.
+METROPOLIS_COMPETENCES = {
+    "Gratuité du tram pour les étudiants": "mobilite",
+    "Reprendre la gestion de l'eau de la Métropole": "eau",
+}
 VOTERS = 1_500
 # The citizen vote on the first petition: how to bring shade to the place Victor-Hugo.
 VOTE_OPTIONS = (
@@ -100,9 +105,10 @@ def run_demo(database: str) -> None:
     started = time.perf_counter()
     civic = CivicLedger(Settings(database_url=f"sqlite:///{path}"))
     try:
-        sillon = _play(civic)
-        consultation = play_consultation(civic, sillon.committee_id)
-        territories = play_territories(civic, sillon)
+        territories = register_territories(civic)
+        sillon = _play(civic, territories)
+        consultation = play_consultation(civic, sillon.committee_id, territories["sillon"])
+        play_directory(civic, sillon, territories)
         _report(civic, path, time.perf_counter() - started)  # every act played: the whole log
         report_sillon(civic, sillon)
         report_consultation(civic, consultation)
@@ -115,7 +121,7 @@ def _cause(actor: UUID, reason: str | None = None) -> Cause:
     return Cause(actor=str(actor), correlation_id=f"demo-{uuid4()}", reason=reason)
 
 
-def _play(civic: CivicLedger) -> Outcome:
+def _play(civic: CivicLedger, territories: dict[str, UUID]) -> Outcome:
     rng = random.Random(38_000)  # noqa: S311  # not secret: Grenoble's postcode, the same demo every time
     operator = Cause(actor="system:demo", correlation_id=f"demo-{uuid4()}")
     moderator, _ = civic.accounts.open(
@@ -147,6 +153,7 @@ def _play(civic: CivicLedger) -> Outcome:
             deadline=deadline,
             thresholds=thresholds,
             cause=_cause(citizens[n]),
+            territory_id=territories["grenoble"],
         )
         if refusal is None:
             civic.petitions.decide_admissibility(
@@ -158,6 +165,7 @@ def _play(civic: CivicLedger) -> Outcome:
                 petition_id,
                 admissible=False,
                 cause=_cause(moderator, f"outside the municipality's competence: {refusal}"),
+                outside_competence=METROPOLIS_COMPETENCES.get(title),
             )
 
     order = {title: n for n, title in enumerate(ADMITTED)}
@@ -178,7 +186,7 @@ def _play(civic: CivicLedger) -> Outcome:
             cause=_cause(council),
         )
     _citizen_vote(civic, rng, council, citizens, admitted[0])
-    return play_sillon(civic, rng, citizens, moderator)
+    return play_sillon(civic, rng, citizens, moderator, territories)
 
 
 def _citizen_vote(

@@ -76,7 +76,7 @@ def _cause(actor: UUID | str, reason: str | None = None) -> Cause:
     return Cause(actor=str(actor), correlation_id=f"demo-{uuid4()}", reason=reason)
 
 
-def play_consultation(civic: CivicLedger, committee_id: UUID) -> UUID:
+def play_consultation(civic: CivicLedger, committee_id: UUID, territory_id: UUID) -> UUID:
     """Run the consultation from its draft to its official response, with the first acts'
     citizens, moderator and committee; returns its id."""
     rng = random.Random(57_000)  # noqa: S311  # not secret: Metz's postcode, the same demo every time
@@ -93,7 +93,8 @@ def play_consultation(civic: CivicLedger, committee_id: UUID) -> UUID:
             "aux habitantes et habitants de Metz, Nancy, Épinal et Thionville ce dont ils ont "
             "besoin pour se déplacer."
         ),
-        territory="Pôle métropolitain du Sillon Lorrain",
+        territory=None,  # the territory's name
+        territory_id=territory_id,
         committee_id=committee_id,
         opens_at=now,
         phases=[

@@ -40,6 +40,7 @@ COLLEGES = [
     College("associations", "Associations", 3),
     College("citizens", "Citoyennes et citoyens", 3),
 ]
+OUTSIDE_TITLE = "Prolonger le Mettis jusqu'à l'hôpital de Mercy"
 MEMBERS = [  # name, college, role, vote on the petition (None: absent or recused)
     ("Ville de Metz", "public", MemberRole.CHAIR, Choice.FOR),
     ("Métropole du Grand Nancy", "public", MemberRole.SECRETARY, Choice.FOR),
@@ -87,9 +88,15 @@ def _cause(actor: UUID | str, reason: str | None = None) -> Cause:
 
 
 def play_sillon(
-    civic: CivicLedger, rng: random.Random, citizens: list[UUID], moderator: UUID
+    civic: CivicLedger,
+    rng: random.Random,
+    citizens: list[UUID],
+    moderator: UUID,
+    territories: dict[str, UUID],
 ) -> Outcome:
-    """Create the committee, refer a petition to it, and answer the petition in a meeting."""
+    """Create the committee, refer a petition to it, and answer the petition in a meeting;
+    refuse a petition addressed to Metz about what its Eurométropole decides."""
+    pole = territories["sillon"]
     operator = _cause("system:demo")
     accounts = {
         name: civic.accounts.open(name=name, roles=[Role.COMMITTEE], cause=operator)[0]
@@ -103,6 +110,7 @@ def play_sillon(
         quorum=QuorumRule(per_college=1),
         majority=MajorityRule(),
         cause=operator,
+        territory_id=pole,
     )
     start = utc_now().date() - timedelta(days=90)
     for name, college, role, _ in MEMBERS:
@@ -124,6 +132,7 @@ def play_sillon(
         deadline=utc_now() + timedelta(days=180),
         thresholds=[CommitteeThreshold(REFERRAL, COMMITTEE_AGENDA, committee_id)],
         cause=_cause(citizens[0]),
+        territory_id=pole,
     )
     civic.petitions.decide_admissibility(petition_id, admissible=True, cause=_cause(moderator))
     signers = rng.sample(citizens, REFERRAL + 40)
@@ -163,7 +172,8 @@ def play_sillon(
         answers=[],
         cause=_cause(chair),
     )
-    charter_id = _charter(civic, meeting_id, accounts, votes)
+    charter_id = _charter(civic, meeting_id, accounts, votes, pole)
+    _outside_competence(civic, citizens[1], moderator, territories["metz"])
     civic.committees.publish_minutes(
         meeting_id,
         text=(
@@ -187,8 +197,32 @@ def play_sillon(
     )
 
 
+def _outside_competence(civic: CivicLedger, citizen: UUID, moderator: UUID, metz: UUID) -> UUID:
+    """A petition to Metz about the bus network: the Eurométropole has organised mobility since
+    2021, so the city refuses it as outside its competences, naming the Eurométropole."""
+    petition_id = civic.petitions.lodge(
+        title=OUTSIDE_TITLE,
+        text="Nous demandons à la Ville de Metz une ligne Mettis jusqu'à l'hôpital de Mercy.",
+        deadline=None,
+        thresholds=[],
+        cause=_cause(citizen),
+        territory_id=metz,
+    )
+    civic.petitions.decide_admissibility(
+        petition_id,
+        admissible=False,
+        cause=_cause(moderator, "Le réseau de bus et de Mettis relève de l'Eurométropole."),
+        outside_competence="mobilite",
+    )
+    return petition_id
+
+
 def _charter(
-    civic: CivicLedger, meeting_id: UUID, accounts: dict[str, UUID], votes: dict[str, Choice]
+    civic: CivicLedger,
+    meeting_id: UUID,
+    accounts: dict[str, UUID],
+    votes: dict[str, Choice],
+    pole: UUID,
 ) -> UUID:
     """The pole's participatory charter: drafted, two amendments proposed by members, each
     accepted by a decision of the meeting (the policy applies it), then adopted and signed."""
@@ -205,6 +239,7 @@ def _charter(
             "Les décisions du comité sont publiées avec le vote nominatif de chaque membre.",
         ],
         cause=_cause(chair),
+        territory_id=pole,
     )
     amendments: list[tuple[UUID, Change, str]] = [
         (

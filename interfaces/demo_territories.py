@@ -36,6 +36,8 @@ TERRITORIES = [
     ("nancy", "Nancy", TerritoryKind.COMMUNE, []),
     ("thionville", "Thionville", TerritoryKind.COMMUNE, []),
     ("epinal", "Épinal", TerritoryKind.COMMUNE, []),
+    ("grenoble", "Grenoble", TerritoryKind.COMMUNE, []),
+    ("gam", "Grenoble-Alpes Métropole", TerritoryKind.INTERCOMMUNALITY, ["grenoble"]),
     ("em", "Eurométropole de Metz", TerritoryKind.INTERCOMMUNALITY, ["metz"]),
     ("gn", "Métropole du Grand Nancy", TerritoryKind.INTERCOMMUNALITY, ["nancy"]),
     ("pf", "Communauté d'agglomération Portes de France-Thionville", TerritoryKind.INTERCOMMUNALITY,
@@ -54,10 +56,10 @@ DEFFERRE = "loi du 22 juillet 1983 (répartition des compétences)"
 MAPTAM = "loi MAPTAM du 27 janvier 2014"
 # territory keys, competence, label, law, since
 COMPETENCES = [
-    (["metz", "nancy", "thionville", "epinal"], "ecoles", "Écoles maternelles et élémentaires",
-     DEFFERRE, date(1983, 7, 22)),
+    (["metz", "nancy", "thionville", "epinal", "grenoble"], "ecoles",
+     "Écoles maternelles et élémentaires", DEFFERRE, date(1983, 7, 22)),
     (["metz", "nancy"], "voirie", "Voirie communale", None, date(1982, 3, 2)),
-    (["em", "gn", "pf", "cae"], "mobilite", "Organisation de la mobilité (AOM)", LOM,
+    (["em", "gn", "pf", "cae", "gam"], "mobilite", "Organisation de la mobilité (AOM)", LOM,
      date(2021, 7, 1)),
     (["em", "gn", "pf", "cae"], "dechets", "Collecte et traitement des déchets ménagers", NOTRE,
      date(2017, 1, 1)),
@@ -69,6 +71,7 @@ COMPETENCES = [
     (["ge"], "lycees", "Lycées", DEFFERRE, date(1986, 1, 1)),
     (["ge"], "transport-ferroviaire", "Transport ferroviaire régional (TER)", NOTRE,
      date(2017, 1, 1)),
+    (["gam"], "eau", "Eau potable et assainissement", MAPTAM, date(2015, 1, 1)),
     (["sillon"], "attractivite", "Promotion et attractivité du territoire", MAPTAM,
      date(2014, 1, 27)),
 ]  # fmt: skip
@@ -166,15 +169,12 @@ def _cause(actor: UUID, reason: str | None = None) -> Cause:
     return Cause(actor=str(actor), correlation_id=f"demo-{uuid4()}", reason=reason)
 
 
-def play_territories(civic: CivicLedger, sillon: Outcome) -> dict[str, UUID]:
-    """Register the territories, their competences and the directory; returns the territories'
-    ids by key."""
+def register_territories(civic: CivicLedger) -> dict[str, UUID]:
+    """Register the territories and their competences, first: every petition, vote, committee,
+    consultation and charter of the demo names its own. Returns their ids by key."""
     operator = Cause(actor="system:demo", correlation_id=f"demo-{uuid4()}")
     sig, _ = civic.accounts.open(
         name="Service SIG du Sillon Lorrain", roles=[Role.ADMIN], cause=operator
-    )
-    agency, _ = civic.accounts.open(
-        name="Agence d'attractivité du Sillon Lorrain", roles=[Role.COMMITTEE], cause=operator
     )
     ids: dict[str, UUID] = {}
     for key, name, kind, members in TERRITORIES:
@@ -195,6 +195,16 @@ def play_territories(civic: CivicLedger, sillon: Outcome) -> dict[str, UUID]:
         civic.territories.transfer_competence(
             ids[giver], competence=competence, to=ids[receiver], on=on, cause=_cause(sig, reason)
         )
+    return ids
+
+
+def play_directory(civic: CivicLedger, sillon: Outcome, ids: dict[str, UUID]) -> None:
+    """Register the directory's organisations and their entries, and a partnership under the
+    pole's charter."""
+    operator = Cause(actor="system:demo", correlation_id=f"demo-{uuid4()}")
+    agency, _ = civic.accounts.open(
+        name="Agence d'attractivité du Sillon Lorrain", roles=[Role.COMMITTEE], cause=operator
+    )
     organisations: dict[str, UUID] = {}
     with civic.ledger.transaction():
         for name, org_kind, where, core, entries in ORGANISATIONS:
@@ -228,7 +238,6 @@ def play_territories(civic: CivicLedger, sillon: Outcome) -> dict[str, UUID]:
         committee_id=sillon.committee_id,
         cause=_cause(agency),
     )
-    return ids
 
 
 def report_territories(civic: CivicLedger, ids: dict[str, UUID]) -> None:
@@ -245,6 +254,20 @@ def report_territories(civic: CivicLedger, ids: dict[str, UUID]) -> None:
         name = civic.territories.get(ids[key])["name"]
         holders = ", ".join(f"{h['name']} ({h['relation']})" for h in answer["holders"]) or "none"
         click.echo(f"    who holds {competence!r} for {name}? {holders}")
+    for key in ("grenoble", "sillon"):
+        listed = civic.petitions.list(status=None, after=None, limit=1000, territory_id=ids[key])
+        name = civic.territories.get(ids[key])["name"]
+        click.echo(f"    petitions addressed to {name} or its members: {len(listed.items)}")
+    refused = civic.petitions.list(
+        status="rejected", after=None, limit=1000, territory_id=ids["metz"]
+    )
+    for petition in refused.items:
+        grounds = petition["outside_competence"]
+        competent = ", ".join(f"{c['name']} ({c['relation']})" for c in grounds["competent"])
+        click.echo(
+            f"    « {petition['title']} » to Metz: rejected as outside its competences "
+            f"({grounds['competence']}: {grounds['label']}); competent: {competent}"
+        )
     eco = civic.territories.ecosystem(ids["sillon"])
     kinds = ", ".join(f"{n} {k}" for k, n in eco["by_kind"].items())
     top = sorted(eco["by_topic"].items(), key=lambda item: (-item[1], item[0]))[:4]

@@ -19,6 +19,8 @@ from domain.charter import (
     TITLE_MAX,
     AddArticle,
     Change,
+    InvalidSignatory,
+    Organisation,
     OrganisationKind,
     RemoveArticle,
     ReplaceArticle,
@@ -40,6 +42,7 @@ class DraftCharter(Request):
     title: Title
     preamble: Preamble
     articles: Annotated[list[ArticleText], msgspec.Meta(min_length=1, max_length=ARTICLES_MAX)]
+    territory_id: UUID | None = None  # default: the platform's territory, if it has one only
 
 
 class AddArticleIn(Request, tag_field="kind", tag="add"):
@@ -118,12 +121,32 @@ class Adoption(Request):
 
 
 class Sign(Request):
-    """An organisation signs the version in force, with its commitments."""
+    """An organisation signs the version in force, with its commitments: one of the actors'
+    directory (`directory_id`: its name and kind are the directory's), or one named here
+    (`organisation_id`, `name` and `kind`, e.g. by its SIREN)."""
 
-    organisation_id: Annotated[str, msgspec.Meta(min_length=1, max_length=ID_MAX)]
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=NAME_MAX)]
-    kind: OrganisationKind
     commitments: Annotated[str, msgspec.Meta(min_length=1, max_length=COMMITMENTS_MAX)]
+    directory_id: UUID | None = None
+    organisation_id: Annotated[str, msgspec.Meta(min_length=1, max_length=ID_MAX)] | None = None
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=NAME_MAX)] | None = None
+    kind: OrganisationKind | None = None
+
+    def signatory(self) -> Organisation | UUID:
+        """The directory's id, or the organisation named; `InvalidSignatory` unless one of the
+        two is given in full."""
+        named = (self.organisation_id, self.name, self.kind)
+        if self.directory_id is not None:
+            if any(f is not None for f in named):
+                raise InvalidSignatory(
+                    "name the organisation by its directory_id, or by organisation_id, name "
+                    "and kind, not both"
+                )
+            return self.directory_id
+        if self.organisation_id is None or self.name is None or self.kind is None:
+            raise InvalidSignatory(
+                "name the organisation by its directory_id, or by organisation_id, name and kind"
+            )
+        return Organisation(self.organisation_id, self.name, self.kind)
 
 
 class Withdrawal(Request):
@@ -160,6 +183,7 @@ class CharterSummary(msgspec.Struct, frozen=True):
     drafted_at: datetime
     version: int
     updated_at: datetime
+    territory_id: UUID | None = None  # the territory it belongs to
 
     @classmethod
     def from_view(cls, row: dict[str, Any]) -> CharterSummary:
@@ -232,6 +256,7 @@ class SignatoryOut(msgspec.Struct, frozen=True):
     signed_at: datetime
     withdrawn_at: datetime | None
     withdrawal_reason: str | None
+    directory_id: UUID | None = None  # the organisation in the actors' directory, if there
 
     @classmethod
     def from_view(cls, row: dict[str, Any]) -> SignatoryOut:

@@ -14,7 +14,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
 from application.system import CivicLedger
 from domain.account import Role
-from domain.charter import AmendmentStatus, Organisation
+from domain.charter import AmendmentStatus
 from interfaces.http.charter_schemas import (
     Adoption,
     AmendmentDecision,
@@ -79,18 +79,21 @@ class CharterController(Controller):
             preamble=data.preamble,
             articles=data.articles,
             cause=cause_of(request),
+            territory_id=data.territory_id,
         )
         return _charter(civic, charter_id)
 
-    @get("/", sync_to_thread=True, security=PUBLIC, responses=problems())
+    @get("/", sync_to_thread=True, security=PUBLIC, responses=problems(404))
     def list_charters(
         self,
         civic: NamedDependency[CivicLedger],
+        territory: FromQuery[UUID | None] = None,
         after: FromQuery[Cursor] = None,
         limit: FromQuery[Limit] = 50,
     ) -> CharterList:
-        """Charters in the order they were drafted."""
-        page = civic.charters.list_charters(after=after, limit=limit)
+        """Charters in the order they were drafted; with `territory`, those of its area (itself
+        and its members; 404 for an unknown territory)."""
+        page = civic.charters.list_charters(after=after, limit=limit, territory_id=territory)
         return CharterList(items=[CharterSummary.from_view(r) for r in page.items], next=page.next)
 
     @get("/{charter_id:uuid}", sync_to_thread=True, security=PUBLIC, responses=problems(404, 422))
@@ -250,7 +253,7 @@ class CharterController(Controller):
         signed now."""
         civic.charters.sign(
             charter_id,
-            organisation=Organisation(data.organisation_id, data.name, data.kind),
+            organisation=data.signatory(),
             commitments=data.commitments,
             cause=cause_of(request),
         )

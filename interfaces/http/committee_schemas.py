@@ -88,6 +88,7 @@ class CreateCommittee(Request):
     colleges: Annotated[list[CollegeIn], msgspec.Meta(min_length=1, max_length=COLLEGES_MAX)]
     quorum: QuorumIn = msgspec.field(default_factory=QuorumIn)
     majority: MajorityIn = msgspec.field(default_factory=MajorityIn)
+    territory_id: UUID | None = None  # default: the platform's territory, if it has one only
 
     def as_colleges(self) -> list[College]:
         """The domain's colleges."""
@@ -108,6 +109,7 @@ class Appoint(Request):
     college: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
     role: MemberRole
     start: date
+    organisation_id: UUID | None = None  # the directory's organisation the member sits for
 
 
 class Depart(Request):
@@ -187,6 +189,7 @@ class CommitteeOut(msgspec.Struct, frozen=True):
     version: int
     updated_at: datetime
     position: int
+    territory_id: UUID | None = None  # the territory whose processes it runs
 
 
 class CommitteeList(msgspec.Struct, frozen=True):
@@ -204,6 +207,7 @@ class MemberOut(msgspec.Struct, frozen=True):
     role: str
     start: date
     end: date | None
+    organisation_id: UUID | None = None  # the directory's organisation the member sits for
 
 
 class MemberList(msgspec.Struct, frozen=True):

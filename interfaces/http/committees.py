@@ -103,18 +103,21 @@ class CommitteeController(Controller):
             quorum=data.quorum.as_rule(),
             majority=data.majority.as_rule(),
             cause=cause_of(request),
+            territory_id=data.territory_id,
         )
         return CommitteeOut(**civic.committees.get(committee_id))
 
-    @get("/", sync_to_thread=True, security=PUBLIC, responses=problems())
+    @get("/", sync_to_thread=True, security=PUBLIC, responses=problems(404))
     def list_committees(
         self,
         civic: NamedDependency[CivicLedger],
+        territory: FromQuery[UUID | None] = None,
         after: FromQuery[Cursor] = None,
         limit: FromQuery[Limit] = 50,
     ) -> CommitteeList:
-        """Committees in the order they were created."""
-        page = civic.committees.list_committees(after=after, limit=limit)
+        """Committees in the order they were created; with `territory`, those of its area
+        (itself and its members; 404 for an unknown territory)."""
+        page = civic.committees.list_committees(after=after, limit=limit, territory_id=territory)
         return CommitteeList(items=[CommitteeOut(**r) for r in page.items], next=page.next)
 
     @get("/{committee_id:uuid}", sync_to_thread=True, security=PUBLIC, responses=problems(404, 422))
@@ -190,6 +193,7 @@ class CommitteeController(Controller):
             role=data.role,
             start=data.start,
             cause=cause_of(request),
+            organisation_id=data.organisation_id,
         )
         return _members(civic, committee_id, data.start)
 

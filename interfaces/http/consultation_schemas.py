@@ -99,7 +99,6 @@ class DraftConsultation(Request):
 
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=TITLE_MAX)]
     description: Annotated[str, msgspec.Meta(min_length=1, max_length=DESCRIPTION_MAX)]
-    territory: Annotated[str, msgspec.Meta(min_length=1, max_length=TERRITORY_MAX)]
     committee_id: UUID
     opens_at: AwareDatetime
     phases: Annotated[list[PhaseIn], msgspec.Meta(min_length=1, max_length=PHASES_MAX)]
@@ -107,6 +106,9 @@ class DraftConsultation(Request):
         default_factory=list
     )
     response_days: Annotated[int, msgspec.Meta(ge=0, le=RESPONSE_DAYS_MAX)] = 60
+    territory_id: UUID | None = None  # default: the platform's territory, if it has one only
+    # The territory in words: by default the name of `territory_id`'s; required without one.
+    territory: Annotated[str, msgspec.Meta(min_length=1, max_length=TERRITORY_MAX)] | None = None
 
 
 class PhaseChange(Request):
@@ -183,6 +185,7 @@ class ConsultationOut(msgspec.Struct, frozen=True):
     title: str
     description: str
     territory: str
+    territory_id: UUID | None
     committee_id: UUID
     opens_at: datetime
     phases: list[dict[str, Any]]

@@ -111,6 +111,7 @@ class ConsultationController(Controller):
             questions=[q.as_question() for q in data.questions],
             response_days=data.response_days,
             cause=cause_of(request),
+            territory_id=data.territory_id,
         )
         return _consultation(civic, consultation_id)
 
@@ -181,18 +182,22 @@ class ConsultationController(Controller):
 
     # -- anyone ----------------------------------------------------------------------------------
 
-    @get("/", sync_to_thread=True, security=PUBLIC, responses=problems())
+    @get("/", sync_to_thread=True, security=PUBLIC, responses=problems(404))
     def list_consultations(
         self,
         *,
         civic: NamedDependency[CivicLedger],
         overdue: FromQuery[bool] = False,
+        territory: FromQuery[UUID | None] = None,
         after: FromQuery[Cursor] = None,
         limit: FromQuery[Limit] = 50,
     ) -> ConsultationList:
         """Consultations in the order drafted; `overdue=true`: those whose official response is
-        past its deadline."""
-        page = civic.consultations.list_consultations(overdue=overdue, after=after, limit=limit)
+        past its deadline; with `territory`, those of its area (itself and its members; 404 for
+        an unknown territory)."""
+        page = civic.consultations.list_consultations(
+            overdue=overdue, after=after, limit=limit, territory_id=territory
+        )
         items = [ConsultationOut.from_view(r) for r in page.items]
         return ConsultationList(items=items, next=page.next)
 

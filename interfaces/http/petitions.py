@@ -57,20 +57,26 @@ class PetitionController(Controller):
             deadline=data.deadline,
             thresholds=[t.as_threshold() for t in data.thresholds],
             cause=cause_of(request),
+            territory_id=data.territory_id,
         )
         return PetitionOut.from_view(civic.petitions.get(petition_id))
 
-    @get("/", sync_to_thread=True, security=PUBLIC, responses=problems())
+    @get("/", sync_to_thread=True, security=PUBLIC, responses=problems(404))
     def list_petitions(
         self,
         civic: NamedDependency[CivicLedger],
         status: FromQuery[PetitionStatus | None] = None,
+        territory: FromQuery[UUID | None] = None,
         after: FromQuery[Cursor] = None,
         limit: FromQuery[Limit] = 50,
     ) -> PetitionList:
-        """Petitions in the order they were lodged, optionally of one status."""
+        """Petitions in the order they were lodged, optionally of one status, and of one
+        `territory`'s area (itself and its members; 404 for an unknown territory)."""
         page = civic.petitions.list(
-            status=None if status is None else str(status), after=after, limit=limit
+            status=None if status is None else str(status),
+            after=after,
+            limit=limit,
+            territory_id=territory,
         )
         return PetitionList(items=[PetitionOut.from_view(r) for r in page.items], next=page.next)
 
@@ -141,7 +147,10 @@ class PetitionController(Controller):
     ) -> PetitionOut:
         """Declare the petition admissible (it opens) or reject it with a reason."""
         civic.petitions.decide_admissibility(
-            petition_id, admissible=data.admissible, cause=cause_of(request, data.reason)
+            petition_id,
+            admissible=data.admissible,
+            cause=cause_of(request, data.reason),
+            outside_competence=data.outside_competence,
         )
         return PetitionOut.from_view(civic.petitions.get(petition_id))
 

@@ -53,6 +53,12 @@ class LodgePetition(Request):
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=TEXT_MAX)]
     deadline: AwareDatetime | None = None
     thresholds: Annotated[list[ThresholdIn], msgspec.Meta(max_length=THRESHOLDS_MAX)] = []
+    territory_id: UUID | None = None  # default: the platform's territory, if it has one only
+
+
+CompetenceSlug = Annotated[
+    str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$", examples=["public_transport"])
+]
 
 
 class AdmissibilityDecision(Request):
@@ -60,6 +66,8 @@ class AdmissibilityDecision(Request):
 
     admissible: bool
     reason: Reason | None = None
+    # A rejection as outside the territory's competences names the competence it concerns.
+    outside_competence: CompetenceSlug | None = None
 
 
 class CloseRequest(Request):
@@ -95,6 +103,24 @@ class DecisionRef(msgspec.Struct, frozen=True):
     decided_at: datetime
 
 
+class CompetentTerritory(msgspec.Struct, frozen=True):
+    """A territory that holds the competence: the petition's parent or member, how far."""
+
+    territory_id: UUID
+    name: str
+    relation: str  # parent | member
+    distance: int
+
+
+class OutsideCompetenceOut(msgspec.Struct, frozen=True):
+    """Why the petition was rejected as outside its territory's competences: the competence,
+    and the nearest territories that held it that day (where to turn instead)."""
+
+    competence: str
+    label: str | None
+    competent: list[CompetentTerritory]
+
+
 class PetitionOut(msgspec.Struct, frozen=True):
     """A petition as citizens see it, with its live signature count."""
 
@@ -118,6 +144,8 @@ class PetitionOut(msgspec.Struct, frozen=True):
     position: int
     response_decision_id: UUID | None = None  # the decision the response cites
     decisions: list[DecisionRef] = []  # the committee decisions that answered it
+    territory_id: UUID | None = None  # the territory it is addressed to
+    outside_competence: OutsideCompetenceOut | None = None
 
     @classmethod
     def from_view(
@@ -134,9 +162,13 @@ class PetitionOut(msgspec.Struct, frozen=True):
             )
             for t in row["thresholds"]
         ]
-        fields = {k: v for k, v in row.items() if k != "thresholds"}
+        fields = {k: v for k, v in row.items() if k not in ("thresholds", "outside_competence")}
+        outside = row.get("outside_competence")
         return cls(
             **fields,
+            outside_competence=None
+            if outside is None
+            else msgspec.convert(outside, OutsideCompetenceOut),
             thresholds=thresholds,
             thresholds_reached=[t for t in thresholds if t.reached_at is not None],
             decisions=[DecisionRef(**d) for d in decisions or []],

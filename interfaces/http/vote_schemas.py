@@ -71,6 +71,8 @@ class DraftVote(Request):
         Annotated[float, msgspec.Meta(gt=0, le=1, extra_json_schema=ABOVE_ZERO)] | None
     ) = None
 
+    territory_id: UUID | None = None  # default: the platform's territory, if it has one only
+
     def as_rules(self, origin: dict[str, str] | None = None) -> VoteRules:
         """The domain's rules."""
         return VoteRules(
@@ -168,6 +170,7 @@ class VoteOut(msgspec.Struct, frozen=True):
     version: int
     updated_at: datetime
     position: int
+    territory_id: UUID | None = None  # the territory it belongs to
 
     @classmethod
     def from_view(cls, row: dict[str, Any]) -> VoteOut:

@@ -53,7 +53,9 @@ class VoteController(Controller):
         self, request: AnyRequest, data: JSONBody[DraftVote], civic: NamedDependency[CivicLedger]
     ) -> VoteOut:
         """Draft a vote; its rules can change until it opens."""
-        vote_id = civic.votes.draft(rules=data.as_rules(), cause=cause_of(request))
+        vote_id = civic.votes.draft(
+            rules=data.as_rules(), cause=cause_of(request), territory_id=data.territory_id
+        )
         return VoteOut.from_view(civic.votes.get(vote_id))
 
     @put(
@@ -71,20 +73,30 @@ class VoteController(Controller):
     ) -> VoteOut:
         """Replace a draft's rules (409 once the vote is open: its rules are frozen)."""
         origin = civic.votes.get(vote_id)["rules"]["origin"]
-        civic.votes.redraft(vote_id, rules=data.as_rules(origin), cause=cause_of(request))
+        civic.votes.redraft(
+            vote_id,
+            rules=data.as_rules(origin),
+            cause=cause_of(request),
+            territory_id=data.territory_id,
+        )
         return VoteOut.from_view(civic.votes.get(vote_id))
 
-    @get("/", sync_to_thread=True, security=PUBLIC, responses=problems())
+    @get("/", sync_to_thread=True, security=PUBLIC, responses=problems(404))
     def list_votes(
         self,
         civic: NamedDependency[CivicLedger],
         status: FromQuery[VoteStatus | None] = None,
+        territory: FromQuery[UUID | None] = None,
         after: FromQuery[Cursor] = None,
         limit: FromQuery[Limit] = 50,
     ) -> VoteList:
-        """Votes in the order they were drafted, optionally of one status."""
+        """Votes in the order they were drafted, optionally of one status, and of one
+        `territory`'s area (itself and its members; 404 for an unknown territory)."""
         page = civic.votes.list(
-            status=None if status is None else str(status), after=after, limit=limit
+            status=None if status is None else str(status),
+            after=after,
+            limit=limit,
+            territory_id=territory,
         )
         return VoteList(items=[VoteOut.from_view(r) for r in page.items], next=page.next)
 

@@ -10,6 +10,7 @@ The restart test starts servers of its own on the function-scoped ``database_url
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -23,11 +24,11 @@ from .server import create_account, serving
 CLIENT_TIMEOUT = 30.0
 
 
-@pytest.fixture(scope="session", params=[SQLITE, POSTGRES])
-def api(
+@contextmanager
+def running_api(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[CivicApi]:
-    """A running server on a fresh database of each backend, a client on it, and the accounts."""
+    """A running server on a fresh database of the requested backend, a client, the accounts."""
     workdir = tmp_path_factory.mktemp("api")
     with (
         _fresh_database(_backend(request), workdir) as database_url,
@@ -46,6 +47,16 @@ def api(
                 citizens=(ada, bea, cyd),
                 moderator=moderator,
             )
+
+
+@pytest.fixture(scope="session", params=[SQLITE, POSTGRES])
+def api(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CivicApi]:
+    """A running server on a fresh database of each backend, a client on it, and the accounts.
+    It has no territory, so every process belongs to none (see `application.scope`)."""
+    with running_api(request, tmp_path_factory) as running:
+        yield running
 
 
 @pytest.fixture

@@ -48,16 +48,22 @@ class TestDemo:
     """`civic demo`, the main job: Grenoble's scenario on a fresh SQLite file."""
 
     def test_the_demo_plays_the_grenoble_scenario(self, tmp_path: Path) -> None:
-        """Grenoble: 26 lodged, 16 rejected with their reason, 3 at the quorum, a citizen vote
+        """Grenoble: 26 lodged, 16 rejected with their reason (two naming the Metropolis as
+        competent), 3 at the quorum, a citizen vote
         by majority judgment certified; the Sillon Lorrain: a petition referred to the
         committee and answered by a roll-call decision; on a fresh file."""
         database = tmp_path / "demo.sqlite"
         database.write_bytes(b"an old file the demo must replace")
         output = civic("sqlite:///unused.sqlite", tmp_path, "demo", "--database", str(database))
-        assert "27 lodged: 11 open, 16 rejected" in output
+        assert "28 lodged: 11 open, 17 rejected" in output
         assert len(re.findall(r"^\s+2,\d{3} signatures  ", output, re.MULTILINE)) == 3
         assert output.count("Petition.ThresholdReached") == 4  # 3 citizen votes, 1 referral
         assert "outside the municipality's competence" in output
+        assert "petitions addressed to Grenoble or its members: 26" in output
+        assert (
+            "to Metz: rejected as outside its competences (mobilite: Organisation de la mobilité"
+            " (AOM)); competent: Eurométropole de Metz (parent)"
+        ) in output
         assert "1,500 secret ballots of 2,240 electors (quorum 560): elected" in output
         assert "decided: adopted, 6 for, 1 against, 1 abstaining" in output
         assert "lists 1 decision(s) that answered it" in output

@@ -6,12 +6,28 @@ a charter; every refusal is a problem document and records nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
 
-from .api import CivicApi, Json, assert_problem, json_of
+from tests.conftest import POSTGRES, SQLITE
+
+from .api import CivicApi, Json, assert_problem, json_of, petition_body
+from .conftest import running_api
 from .server import Account, create_account
+
+
+@pytest.fixture(scope="module", params=[SQLITE, POSTGRES])
+def api(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CivicApi]:
+    """A server of this module's own: it registers several territories that group no other,
+    and on such a platform every new process must name its territory, which the other modules'
+    processes do not."""
+    with running_api(request, tmp_path_factory) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +195,7 @@ class TestDirectory:
         [problem] = eco["problems"]
         assert [o["name"] for o in problem["offered_by"]] == ["Institut Jean Lamour"]
 
-        charter_id = _charter(api)
+        charter_id = _charter(api, pole["id"])
         body = {
             "name": "Hydrogène lorrain",
             "partners": [startup["id"]],
@@ -236,9 +252,172 @@ class TestDirectory:
         )
 
 
-def _charter(api: CivicApi) -> str:
-    """A charter drafted by the committee."""
-    body = {"title": "Charte", "preamble": "Nous.", "articles": ["Un."]}
+def _charter(api: CivicApi, territory_id: str) -> str:
+    """A charter of the territory, drafted by the committee."""
+    body = {
+        "title": "Charte",
+        "preamble": "Nous.",
+        "articles": ["Un."],
+        "territory_id": territory_id,
+    }
     return str(
         json_of(api.client.post("/charters", json=body, headers=api.committee.headers), 201)["id"]
     )
+
+
+def committee_body(territory_id: str | None) -> Json:
+    """A small committee of the territory `territory_id`."""
+    return {
+        "name": "Comité mobilité",
+        "serves": {"kind": "territory", "name": "Sillon"},
+        "colleges": [{"id": "public", "name": "Public authorities", "seats": 3}],
+        "territory_id": territory_id,
+    }
+
+
+def vote_body(api: CivicApi, territory_id: str) -> Json:
+    """A plurality vote of the territory `territory_id`, open tomorrow."""
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    return {
+        "question": "Which square gets the market?",
+        "options": [{"id": "a", "label": "Place A"}, {"id": "b", "label": "Place B"}],
+        "method": "plurality",
+        "opens_at": tomorrow.isoformat(),
+        "closes_at": (tomorrow + timedelta(days=1)).isoformat(),
+        "electorate": {"kind": "roll", "accounts": [c.id for c in api.citizens]},
+        "territory_id": territory_id,
+    }
+
+
+class TestScoping:
+    def test_processes_belong_to_a_territory_and_lists_cover_its_members(
+        self, api: CivicApi, admin: Account
+    ) -> None:
+        """On a platform of several territories, a petition names its own (422 otherwise, or for
+        one never registered); each listing filtered by a pole covers its member cities, and by
+        a city, only the city's; an unknown territory in a filter is a 404."""
+        suffix = uuid4().hex[:6]
+        city = territory(api, admin, f"Épinal {suffix}", "commune")
+        other = territory(api, admin, f"Metz {suffix}", "commune")
+        pole = territory(
+            api, admin, f"Sillon {suffix}", "metropolitan_pole", city["id"], other["id"]
+        )
+        with api.records_nothing():
+            unscoped = assert_problem(
+                api.client.post("/petitions", json=petition_body(), headers=api.citizen.headers),
+                422,
+            )
+            assert "territory_id" in unscoped["detail"]
+            assert_problem(
+                api.client.post(
+                    "/petitions",
+                    json=petition_body(territory_id=str(uuid4())),
+                    headers=api.citizen.headers,
+                ),
+                422,
+            )
+        petition = api.lodge(territory_id=city["id"])
+        assert petition["territory_id"] == city["id"]
+        committee = json_of(
+            api.client.post(
+                "/committees", json=committee_body(pole["id"]), headers=api.committee.headers
+            ),
+            201,
+        )
+        vote = json_of(
+            api.client.post(
+                "/votes", json=vote_body(api, other["id"]), headers=api.committee.headers
+            ),
+            201,
+        )
+        charter = json_of(
+            api.client.post(
+                "/charters",
+                json={
+                    "title": "Charte de la mobilité",
+                    "preamble": "Ensemble.",
+                    "articles": ["Partager les données."],
+                    "territory_id": pole["id"],
+                },
+                headers=api.committee.headers,
+            ),
+            201,
+        )
+        assert (committee["territory_id"], vote["territory_id"], charter["territory_id"]) == (
+            pole["id"],
+            other["id"],
+            pole["id"],
+        )
+
+        def listed(path: str, area: Json) -> set[str]:
+            page = json_of(api.client.get(path, params={"territory": area["id"]}), 200)
+            return {item["id"] for item in page["items"]}
+
+        assert listed("/petitions", pole) == {petition["id"]}
+        assert listed("/petitions", city) == {petition["id"]}
+        assert listed("/petitions", other) == set()
+        assert listed("/votes", pole) == {vote["id"]}
+        assert listed("/votes", city) == set()
+        assert listed("/committees", pole) == {committee["id"]}
+        assert listed("/committees", city) == set()  # a pole's committee is not a city's
+        assert listed("/charters", pole) == {charter["id"]}
+        assert listed("/consultations", pole) == set()
+        for path in ("/petitions", "/votes", "/committees", "/charters", "/consultations"):
+            assert_problem(api.client.get(path, params={"territory": str(uuid4())}), 404)
+
+    def test_a_petition_outside_the_towns_competences_names_who_holds_it(
+        self, api: CivicApi, admin: Account
+    ) -> None:
+        """The city does not hold public transport, its agglomeration does: the moderator rejects
+        the city's petition as outside its competences, and the petition names the agglomeration;
+        citing a competence the city holds, or admitting while citing one, is refused."""
+        suffix = uuid4().hex[:6]
+        city = territory(api, admin, f"Thionville {suffix}", "commune")
+        agglo = territory(api, admin, f"CA Portes {suffix}", "intercommunality", city["id"])
+        for holder, competence, label in (
+            (agglo, "transport", "Mobilité et transports urbains"),
+            (city, "voirie", "Voirie communale"),
+        ):
+            body = {"competence": competence, "label": label, "since": "2015-01-01"}
+            json_of(
+                api.client.post(
+                    f"/territories/{holder['id']}/competences", json=body, headers=admin.headers
+                ),
+                201,
+            )
+        petition = api.lodge(territory_id=city["id"])
+        path = f"/petitions/{petition['id']}/admissibility"
+        reason = "Les lignes de bus relèvent de l'agglomération."
+        with api.records_nothing():
+            for refused, status in (
+                ({"admissible": False, "reason": reason, "outside_competence": "voirie"}, 422),
+                ({"admissible": True, "outside_competence": "transport"}, 422),
+                ({"admissible": False, "reason": reason, "outside_competence": "Not A Slug"}, 400),
+            ):
+                assert_problem(
+                    api.client.post(path, json=refused, headers=api.moderator.headers), status
+                )
+        rejected = json_of(
+            api.client.post(
+                path,
+                json={"admissible": False, "reason": reason, "outside_competence": "transport"},
+                headers=api.moderator.headers,
+            ),
+            200,
+        )
+        assert rejected["status"] == "rejected"
+        assert rejected["admissibility_reason"] == reason
+        assert rejected["outside_competence"] == {
+            "competence": "transport",
+            "label": "Mobilité et transports urbains",
+            "competent": [
+                {
+                    "territory_id": agglo["id"],
+                    "name": agglo["name"],
+                    "relation": "parent",
+                    "distance": 1,
+                }
+            ],
+        }
+        entry = api.audit(aggregate_id=petition["id"])[-1]
+        assert entry["data"]["outside_competence"]["competent"][0]["territory_id"] == agglo["id"]

@@ -105,6 +105,7 @@ class TestMembership:
             "role": "member",
             "start": START,
             "end": None,
+            "organisation_id": None,
         }
 
     def test_an_appointment_and_a_departure_in_one_batch_project_as_replayed(

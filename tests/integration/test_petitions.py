@@ -266,9 +266,10 @@ class TestAuditTrail:
             "text": "It is dark by five in winter.",
             "deadline": None,
             "thresholds": [{"signatures": 2, "consequence": "committee_hearing"}],
+            "territory_id": None,  # the platform has no territory
         }
         assert (lodged["actor"], lodged["correlation_id"]) == ("citizen:ada", "req-lodge")
-        assert admitted["data"] == {"admissible": True}
+        assert admitted["data"] == {"admissible": True, "outside_competence": None}
         assert bo["data"] == {"petition_id": str(history.petition_id), "signer": "citizen:bo"}
         assert (bo["aggregate_id"], bo["version"]) == (history.bo, 1)
         assert reached["type"] == "Petition.ThresholdReached"

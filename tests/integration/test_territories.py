@@ -12,11 +12,17 @@ from uuid import UUID, uuid4
 import pytest
 
 from application.errors import TerritoryNotFound
+from application.read_models import CITIZEN_VOTE
+from application.scope import TerritoryRequired, UnknownOrganisation, UnknownTerritory
 from application.system import CivicLedger
+from domain.committee import College, MemberRole, ServesKind
 from domain.events import Cause
+from domain.majority import Choice, MajorityRule, QuorumRule
 from domain.organisation import InvalidOrganisation, OrganisationKind, Section
 from domain.organisation_partnership import InvalidPartnership
-from domain.territory import CompetenceNotHeld, InvalidTerritory, TerritoryKind
+from domain.petition import Threshold
+from domain.territory import CompetenceHeld, CompetenceNotHeld, InvalidTerritory, TerritoryKind
+from domain.vote import citizen_vote_id
 
 Unchanged = Callable[[], AbstractContextManager[None]]
 CLERK = "acc-clerk"
@@ -282,3 +288,204 @@ class TestDirectory:
                 civic.organisations.record_partnership(
                     a, partners=partners, charter_id=charter_id, committee_id=committee_id, **common
                 )
+
+
+class TestScoping:
+    def test_the_platforms_territory_by_default_and_a_choice_when_it_serves_several(
+        self, civic: CivicLedger
+    ) -> None:
+        """No territory yet: a petition belongs to none. One territory grouping the others: it
+        is the default. Several that no other groups: the petition must name one (nothing is
+        recorded otherwise), and a territory never registered is refused."""
+
+        def lodge(territory_id: UUID | None = None) -> UUID:
+            return civic.petitions.lodge(
+                title="Un banc devant la poste",
+                text="Pour attendre le bus.",
+                deadline=None,
+                thresholds=[],
+                cause=cause(actor="citizen:ada"),
+                territory_id=territory_id,
+            )
+
+        assert civic.petitions.get(lodge())["territory_id"] is None
+        ids = sillon(civic)  # the pole, and Épinal outside it
+        with pytest.raises(TerritoryRequired, match="Sillon Lorrain"):
+            lodge()
+        with pytest.raises(UnknownTerritory):
+            lodge(uuid4())
+        nancy = civic.petitions.get(lodge(ids["nancy"]))
+        assert nancy["territory_id"] == ids["nancy"]
+        civic.territories.register(
+            name="Grand Est",
+            kind=TerritoryKind.REGION,
+            members=[ids["pole"], ids["epinal"]],
+            cause=cause(),
+        )
+        region = civic.petitions.get(lodge())
+        assert civic.territories.get(region["territory_id"])["name"] == "Grand Est"
+        pole = civic.petitions.list(status=None, after=None, limit=10, territory_id=ids["pole"])
+        assert [p["id"] for p in pole.items] == [nancy["id"]]
+        with pytest.raises(TerritoryNotFound):
+            civic.petitions.list(status=None, after=None, limit=10, territory_id=uuid4())
+
+    def test_a_citizen_vote_asked_by_a_petition_belongs_to_its_territory(
+        self, civic: CivicLedger
+    ) -> None:
+        """The vote a threshold drafts is the petition's territory's."""
+        ids = sillon(civic)
+        petition_id = civic.petitions.lodge(
+            title="Un référendum sur le tram",
+            text="Que la population décide.",
+            deadline=None,
+            thresholds=[Threshold(1, CITIZEN_VOTE)],
+            cause=cause(actor="citizen:ada"),
+            territory_id=ids["metz"],
+        )
+        civic.petitions.decide_admissibility(
+            petition_id, admissible=True, cause=cause("within remit", "moderator:mo")
+        )
+        civic.petitions.sign(petition_id, signer="citizen:bo", cause=cause(actor="citizen:bo"))
+        vote = civic.votes.get(citizen_vote_id(petition_id, 1))
+        assert vote["territory_id"] == ids["metz"]
+        in_em = civic.votes.list(status=None, after=None, limit=10, territory_id=ids["em"])
+        assert [v["id"] for v in in_em.items] == [vote["id"]]
+
+    def test_outside_competence_names_the_competent_territory_and_is_checked(
+        self, civic: CivicLedger
+    ) -> None:
+        """Nancy holds no transport competence, its Métropole does since 2016: the refusal
+        cites the Métropole; citing a competence Nancy holds is refused, and nothing recorded."""
+        ids = sillon(civic)
+        t = civic.territories
+        t.add_competence(
+            ids["gn"],
+            competence="transport",
+            label="Organisation de la mobilité",
+            law="loi MAPTAM",
+            since=date(2016, 1, 1),
+            cause=cause(),
+        )
+        t.add_competence(
+            ids["nancy"],
+            competence="etat-civil",
+            label="État civil",
+            law=None,
+            since=date(1792, 9, 20),
+            cause=cause(),
+        )
+        petition_id = civic.petitions.lodge(
+            title="Plus de bus le dimanche",
+            text="Les lignes s'arrêtent à 20 h.",
+            deadline=None,
+            thresholds=[],
+            cause=cause(actor="citizen:ada"),
+            territory_id=ids["nancy"],
+        )
+        before = civic.petitions.get(petition_id)["version"]
+        with pytest.raises(CompetenceHeld, match="Nancy holds the competence 'etat-civil'"):
+            civic.petitions.decide_admissibility(
+                petition_id,
+                admissible=False,
+                cause=cause("hors compétence", "moderator:mo"),
+                outside_competence="etat-civil",
+            )
+        assert civic.petitions.get(petition_id)["version"] == before
+        civic.petitions.decide_admissibility(
+            petition_id,
+            admissible=False,
+            cause=cause("Les bus relèvent de la Métropole.", "moderator:mo"),
+            outside_competence="transport",
+        )
+        view = civic.petitions.get(petition_id)
+        assert view["status"] == "rejected"
+        assert view["outside_competence"] == {
+            "competence": "transport",
+            "label": "Organisation de la mobilité",
+            "competent": [
+                {
+                    "territory_id": str(ids["gn"]),
+                    "name": "Métropole du Grand Nancy",
+                    "relation": "parent",
+                    "distance": 1,
+                }
+            ],
+        }
+        as_of = civic.petitions.as_of(petition_id, version=2)
+        assert as_of["outside_competence"] == view["outside_competence"]
+
+    def test_charter_signatories_and_committee_seats_refer_to_the_directory(
+        self, civic: CivicLedger
+    ) -> None:
+        """A directory organisation signs a charter under its own name and kind, and a committee
+        member sits for one; an organisation the directory does not hold is refused."""
+        ids = sillon(civic)
+        lab = organisation(civic, ids["nancy"], "LORIA", OrganisationKind.RESEARCH_EDUCATION, [])
+        committee_id = civic.committees.create(
+            name="Comité de la charte",
+            serves=ServesKind.TERRITORY,
+            serves_name="Sillon Lorrain",
+            colleges=[College("research", "Recherche", 2)],
+            quorum=QuorumRule(),
+            majority=MajorityRule(),
+            cause=cause(),
+            territory_id=ids["pole"],
+        )
+        with pytest.raises(UnknownOrganisation):
+            civic.committees.appoint(
+                committee_id,
+                member="acc-rita",
+                college="research",
+                role=MemberRole.CHAIR,
+                start=date(2030, 1, 1),
+                cause=cause(),
+                organisation_id=uuid4(),
+            )
+        civic.committees.appoint(
+            committee_id,
+            member="acc-rita",
+            college="research",
+            role=MemberRole.CHAIR,
+            start=date(2030, 1, 1),
+            cause=cause(),
+            organisation_id=lab,
+        )
+        [seat] = civic.committees.members(committee_id, as_of=date(2030, 1, 2))
+        assert (seat["member"], seat["organisation_id"]) == ("acc-rita", lab)
+        charter_id = civic.charters.draft(
+            title="Charte de la donnée",
+            preamble="Partager.",
+            articles=["Ouvrir les données."],
+            cause=cause(),
+            territory_id=ids["pole"],
+        )
+        assert civic.charters.get(charter_id)["territory_id"] == ids["pole"]
+        meeting_id = civic.committees.convene(
+            committee_id, held_on=date(2030, 1, 2), agenda=[], cause=cause(actor="acc-rita")
+        )
+        civic.committees.record_attendance(
+            meeting_id, present=["acc-rita"], cause=cause(actor="acc-rita")
+        )
+        item = civic.committees.table_motion(
+            meeting_id, title="Adopter la charte", text=None, cause=cause(actor="acc-rita")
+        )
+        decision_id = civic.committees.decide(
+            meeting_id,
+            item=item,
+            votes={"acc-rita": Choice.FOR},
+            rationale="Unanimité.",
+            answers=[],
+            cause=cause(actor="acc-rita"),
+        )
+        civic.charters.adopt(charter_id, decision_id=decision_id, cause=cause())
+        with pytest.raises(UnknownOrganisation):
+            civic.charters.sign(charter_id, organisation=uuid4(), commitments="x", cause=cause())
+        civic.charters.sign(
+            charter_id, organisation=lab, commitments="Héberger les jeux.", cause=cause()
+        )
+        [signatory] = civic.charters.signatories(charter_id)
+        assert (signatory["name"], signatory["kind"], signatory["directory_id"]) == (
+            "LORIA",
+            "research_education",
+            lab,
+        )

@@ -3,26 +3,30 @@ any day, members, and the holder rule (itself, else the nearest parent or member
 
 from __future__ import annotations
 
-from datetime import date
-from uuid import uuid4
+from datetime import UTC, date, datetime
+from uuid import UUID, uuid4
 
 import pytest
 
-from domain.errors import ReasonRequired
+from domain.errors import InvalidPetition, ReasonRequired
 from domain.events import Cause
+from domain.petition import Petition
 from domain.territory import (
     AlreadyMember,
     CompetenceAlreadyHeld,
+    CompetenceHeld,
     CompetenceNotHeld,
     Holder,
     Holding,
     InvalidCompetence,
     InvalidTerritory,
+    OutsideCompetence,
     Relation,
     Territory,
     TerritoryFacts,
     TerritoryKind,
     holder_of,
+    outside_competence,
 )
 
 from .given import assert_caused_by, drained, only_event, refused
@@ -259,3 +263,77 @@ class TestHolderRule:
         b = TerritoryFacts(uuid4(), "B", (a.id,), ())
         a = TerritoryFacts(a.id, "A", (b.id,), ())
         assert holder_of({a.id: a, b.id: b}, a.id, "eau", self.DAY) == []
+
+
+class TestOutsideCompetence:
+    DAY = date(2026, 1, 1)
+
+    def test_names_the_competence_its_label_and_the_nearest_holder(self) -> None:
+        """Given a city without the competence and its agglomeration holding it, when a process
+        of the city is refused as outside it, then the grounds name the agglomeration."""
+        metz = facts("Metz")
+        em = facts("Eurométropole de Metz", metz, holds=("transport", date(2018, 1, 1), None))
+        world = {t.id: t for t in (metz, em)}
+        grounds = outside_competence(world, metz.id, "transport", self.DAY)
+        assert grounds == OutsideCompetence(
+            "transport", "transport", (Holder(em.id, em.name, Relation.PARENT, 1),)
+        )
+        assert OutsideCompetence.from_event(grounds.as_event()) == grounds
+
+    def test_nobody_holds_it_and_the_grounds_name_nobody(self) -> None:
+        """No territory holds it: the grounds stand, with no one to turn to and no label."""
+        metz = facts("Metz")
+        grounds = outside_competence({metz.id: metz}, metz.id, "defense", self.DAY)
+        assert (grounds.label, grounds.competent) == (None, ())
+
+    def test_refused_when_the_territory_holds_it_that_day(self) -> None:
+        """Given the city holds the competence that day, the grounds are refused (it was held
+        until the transfer, so a day later they stand)."""
+        metz = facts("Metz", holds=("voirie", date(2000, 1, 1), date(2018, 1, 1)))
+        world = {metz.id: metz}
+        with pytest.raises(CompetenceHeld, match="since 2000-01-01"):
+            outside_competence(world, metz.id, "voirie", date(2017, 12, 31))
+        assert outside_competence(world, metz.id, "voirie", date(2018, 1, 1)).label == "voirie"
+        with pytest.raises(InvalidCompetence):
+            outside_competence(world, metz.id, "Voirie!", self.DAY)
+
+
+class TestPetitionOutsideCompetence:
+    GROUNDS = OutsideCompetence(
+        "transport", "Mobilité", (Holder(uuid4(), "Eurométropole de Metz", Relation.PARENT, 1),)
+    )
+    REJECTION = Cause(actor="account:mo", correlation_id="corr-r", reason="hors compétence")
+
+    def lodged(self, territory: UUID | None) -> Petition:
+        return drained(
+            Petition.lodge(
+                title="Un bus le dimanche",
+                text="Les lignes s'arrêtent à 20 h.",
+                deadline=None,
+                thresholds=[],
+                cause=ADMIN,
+                now=datetime(2026, 1, 1, tzinfo=UTC),
+                territory_id=territory,
+            )
+        )
+
+    def test_a_rejection_records_the_grounds(self) -> None:
+        """When rejected as outside its territory's competences, the event carries the grounds
+        and the petition keeps them."""
+        petition = self.lodged(uuid4())
+        petition.decide_admissibility(admissible=False, cause=self.REJECTION, outside=self.GROUNDS)
+        decided = only_event(petition, Petition.AdmissibilityDecided)
+        assert decided.outside_competence == self.GROUNDS.as_event()
+        assert petition.outside_competence == self.GROUNDS
+
+    def test_only_a_rejection_of_a_scoped_petition_cites_them(self) -> None:
+        """Admitting while citing grounds, or citing them for a petition of no territory, is
+        refused and records nothing."""
+        petition = self.lodged(uuid4())
+        with refused(InvalidPetition, petition):
+            petition.decide_admissibility(admissible=True, cause=ADMIN, outside=self.GROUNDS)
+        unscoped = self.lodged(None)
+        with refused(InvalidPetition, unscoped):
+            unscoped.decide_admissibility(
+                admissible=False, cause=self.REJECTION, outside=self.GROUNDS
+            )
