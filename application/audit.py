@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists, func, select
 
 from application.errors import CorrelationNotFound
 from application.ledger import Ledger
-from application.pages import Page, read_page
+from application.pages import Page, read_page, read_page_backwards
 from application.tables import audit_events
 from application.time_travel import locate, replay, require_aware, state_of
 
@@ -40,6 +40,44 @@ class AuditTrail:
         `since` and `until` bound the event's time, both inclusive; `parent_id` gives the events
         that change that aggregate's list (a petition's signatures).
         """
+        query = self._matching(
+            actor=actor,
+            aggregate_id=aggregate_id,
+            event_type=event_type,
+            correlation_id=correlation_id,
+            parent_id=parent_id,
+            since=since,
+            until=until,
+        )
+        return read_page(self._ledger.engine, query, audit_events.c.position, after, limit)
+
+    def latest(
+        self,
+        *,
+        actor: str | None = None,
+        event_type: str | None = None,
+        before: int | None = None,
+        limit: int = 100,
+    ) -> Page:
+        """Entries of `actor` and of `event_type` (each if given), newest first, before position
+        `before` (from the latest if None): an auditor's timeline; `next` pages further back."""
+        query = self._matching(actor=actor, event_type=event_type)
+        return read_page_backwards(
+            self._ledger.engine, query, audit_events.c.position, before, limit
+        )
+
+    @staticmethod
+    def _matching(
+        *,
+        actor: str | None = None,
+        aggregate_id: UUID | None = None,
+        event_type: str | None = None,
+        correlation_id: str | None = None,
+        parent_id: UUID | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Select[Any]:
+        """The audit view's rows matching every filter given."""
         c = audit_events.c
         query = select(audit_events)
         if actor is not None:
@@ -56,7 +94,7 @@ class AuditTrail:
             query = query.where(c.timestamp >= require_aware(since, "since"))
         if until is not None:
             query = query.where(c.timestamp <= require_aware(until, "until"))
-        return read_page(self._ledger.engine, query, c.position, after, limit)
+        return query
 
     def correlated(self, correlation_id: str, *, after: int | None, limit: int) -> Page:
         """Everything one request caused (e.g. a signature and the threshold it reached), in log

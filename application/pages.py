@@ -32,3 +32,20 @@ def read_page(
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(items=rows, next=rows[-1][position.name] if more else None)
+
+
+def read_page_backwards(
+    engine: Engine, query: Select[Any], position: Column[int], before: int | None, limit: int
+) -> Page:
+    """Up to `limit` rows of `query` whose `position` is before `before` (the latest if None),
+    newest first; `next` is the `before` of the older page, if any."""
+    if limit < 1:
+        raise InvalidCommand("a page holds at least one item")
+    query = query.order_by(position.desc()).limit(limit + 1)
+    if before is not None:
+        query = query.where(position < before)
+    with engine.connect() as connection:
+        rows = [dict(r) for r in connection.execute(query).mappings()]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(items=rows, next=rows[-1][position.name] if more else None)

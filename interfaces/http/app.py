@@ -36,11 +36,12 @@ from interfaces.http.preconditions import (
     document_preconditions,
 )
 from interfaces.http.problems import internal_error, problem_details_plugin
-from interfaces.http.sessions import csrf_middleware
+from interfaces.http.sessions import CSRFRefused, csrf_middleware
 from interfaces.http.stream import AuditStreamController, streams_end_on_exit
 from interfaces.http.territories import TerritoryController
 from interfaces.http.transparency import TransparencyController
 from interfaces.http.votes import VoteController
+from interfaces.web.csrf import csrf_refused
 from interfaces.web.site import template_config, web_handlers
 
 DEADLINE_SWEEP_SECONDS = 30.0
@@ -153,7 +154,7 @@ def create_app(
         guards=[refuse_bad_credentials],
         plugins=[problem_details_plugin(), RateLimits(ledger.settings), StrictStructs()],
         before_send=[security_headers],
-        exception_handlers={Exception: internal_error},
+        exception_handlers={Exception: internal_error, CSRFRefused: csrf_refused},
         lifespan=[lifespan, streams_end_on_exit],
         request_max_body_size=MAX_BODY_BYTES,
         openapi_config=OpenAPIConfig(

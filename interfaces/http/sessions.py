@@ -12,6 +12,7 @@ browser send, so their requests are not asked for one.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from hmac import compare_digest
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
@@ -19,8 +20,14 @@ from litestar import Response
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType, ScopeType
+from litestar.exceptions import PermissionDeniedException
 from litestar.middleware.base import DefineMiddleware
-from litestar.middleware.csrf import CSRFMiddleware, generate_csrf_token
+from litestar.middleware.csrf import (
+    CSRF_SECRET_LENGTH,
+    CSRFMiddleware,
+    generate_csrf_hash,
+    generate_csrf_token,
+)
 from litestar.types import Receive, Scope, Send
 
 SESSION_COOKIE = "civic_session"
@@ -34,6 +41,11 @@ def csrf_config(secret: str) -> CSRFConfig:
     return CSRFConfig(secret=secret, cookie_name=CSRF_COOKIE, header_name=CSRF_HEADER)
 
 
+class CSRFRefused(PermissionDeniedException):
+    """The request's CSRF token is missing or does not match its cookie's (403): a page answers
+    with a page asking to reload and try again, the API with a problem document."""
+
+
 class SessionCSRF(CSRFMiddleware):
     """Litestar's CSRF check, for the requests a browser could be tricked into sending."""
 
@@ -42,7 +54,20 @@ class SessionCSRF(CSRFMiddleware):
         if scope["type"] == ScopeType.HTTP and not _browser_request(scope):
             await self.app(scope, receive, send)
             return
-        await super().__call__(scope, receive, send)
+        try:
+            await super().__call__(scope, receive, send)
+        except PermissionDeniedException as exc:
+            # The handlers' own refusals become responses inside (an exception handler sits
+            # between the route and the middleware), so only the check's own one reaches here.
+            if type(exc) is not PermissionDeniedException:
+                raise
+            raise CSRFRefused(exc.detail) from None
+
+
+def csrf_token_valid(token: str, secret: str) -> bool:
+    """Whether `token` is one this deployment signed (Litestar's format)."""
+    signed, digest = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
+    return bool(digest) and compare_digest(digest, generate_csrf_hash(signed, secret))
 
 
 def _browser_request(scope: Scope) -> bool:

@@ -10,9 +10,9 @@ from uuid import UUID
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
+from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_303_SEE_OTHER
 
 from application.errors import PetitionNotFound
 from application.system import CivicLedger
@@ -20,10 +20,12 @@ from domain.account import Role
 from interfaces.http.context import cause_of
 from interfaces.http.limits import rate_limited
 from interfaces.http.params import AnyRequest
+from interfaces.web.consultation_page import open_consultations
 from interfaces.web.i18n import N_
 from interfaces.web.refusals import CITIZENS_ONLY, REFUSED, refusal
 from interfaces.web.rendering import render, viewer
 
+COUNT_POLL_SECONDS = 5  # how often an open petition's page fetches its count (with htmx)
 HOME_PETITIONS = 100  # the home page lists the first open petitions; paging comes with search
 STATUS_LABELS = {
     "lodged": N_("Awaiting the admissibility decision"),
@@ -46,9 +48,10 @@ class PetitionPages(Controller):
 
     @get("/", sync_to_thread=True)
     def home(self, request: AnyRequest, civic: NamedDependency[CivicLedger]) -> Template:
-        """The open petitions, in the order they were lodged."""
+        """The open petitions, in the order they were lodged, and the open consultations."""
         page = civic.petitions.list(status="open", after=None, limit=HOME_PETITIONS)
-        return render(request, "home.html", {"petitions": page.items}, secret=civic.web_secret)
+        context = {"petitions": page.items, "consultations": open_consultations(civic)}
+        return render(request, "home.html", context, secret=civic.web_secret)
 
     @get("/web/petitions/{petition_id:uuid}", sync_to_thread=True)
     def petition(
@@ -56,6 +59,29 @@ class PetitionPages(Controller):
     ) -> Template:
         """A petition: its text, status, live count and thresholds, decisions and response."""
         return _petition_page(request, civic, petition_id)
+
+    @get("/web/petitions/{petition_id:uuid}/count", sync_to_thread=True)
+    def count(
+        self,
+        request: AnyRequest,
+        petition_id: FromPath[UUID],
+        civic: NamedDependency[CivicLedger],
+        since: FromQuery[int | None] = None,
+    ) -> Response[Any]:
+        """The petition's live count and thresholds' progress, a fragment of its page that htmx
+        polls; 204 (nothing to swap, nothing for a screen reader to announce) while the count is
+        still `since`."""
+        try:
+            view = civic.petitions.get(petition_id)
+        except PetitionNotFound as exc:
+            status, message = refusal(exc)
+            context = {"error": message, "here": petition_page_path(petition_id)}
+            return render(
+                request, "error.html", context, secret=civic.web_secret, status_code=status
+            )
+        if since is not None and since == view["signature_count"]:
+            return Response(None, status_code=HTTP_204_NO_CONTENT)
+        return render(request, "petition_count.html", _tally(view), secret=civic.web_secret)
 
     @post(
         "/web/petitions/{petition_id:uuid}/signature",
@@ -102,6 +128,21 @@ def _to_sign_in(petition_id: UUID) -> Redirect:
     )
 
 
+def _tally(view: dict[str, Any]) -> dict[str, Any]:
+    """What `petition_count.html` shows: the count and each threshold's progress."""
+    count = view["signature_count"]
+    thresholds = [
+        {
+            "signatures": t["signatures"],
+            "consequence": t["consequence"],
+            "progress": min(count, t["signatures"]),
+            "reached_at": datetime.fromisoformat(t["reached_at"]) if t["reached_at"] else None,
+        }
+        for t in view["thresholds"]
+    ]
+    return {"petition": view, "thresholds": thresholds, "poll_seconds": COUNT_POLL_SECONDS}
+
+
 def _petition_page(
     request: AnyRequest,
     civic: CivicLedger,
@@ -122,24 +163,13 @@ def _petition_page(
             secret=civic.web_secret,
             status_code=status,
         )
-    count = view["signature_count"]
     user = request.scope.get("user")
-    thresholds = [
-        {
-            "signatures": t["signatures"],
-            "consequence": t["consequence"],
-            "progress": min(count, t["signatures"]),
-            "reached_at": datetime.fromisoformat(t["reached_at"]) if t["reached_at"] else None,
-        }
-        for t in view["thresholds"]
-    ]
     context = {
-        "petition": view,
+        **_tally(view),
         "status_label": STATUS_LABELS.get(view["status"], view["status"]),
-        "thresholds": thresholds,
         "decisions": civic.petitions.decisions(petition_id),
         "signed": user is not None and civic.petitions.has_signed(petition_id, user.actor),
-        "error": error,
+        "refused": error,  # shown in the signatures' section, which htmx swaps in
         "here": petition_page_path(petition_id),
     }
     return render(request, "petition.html", context, secret=civic.web_secret, status_code=status)

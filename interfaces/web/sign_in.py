@@ -43,6 +43,25 @@ def local_path(target: str | None) -> str:
     return "/"
 
 
+def start_session(
+    request: AnyRequest, civic: CivicLedger, *, email: str, password: str, target: str
+) -> Redirect:
+    """Check the e-mail and password and open a session: a 303 to `target` that sets the
+    session's cookies. `Unauthenticated` if they do not match."""
+    _, issued = civic.accounts.sign_in(
+        email=email, password=password, correlation_id=request.scope["state"]["correlation_id"]
+    )
+    response = Redirect(target, status_code=HTTP_303_SEE_OTHER)
+    open_session(
+        response,
+        token=issued.token,
+        expires_at=issued.expires_at,
+        csrf=new_csrf_token(civic.web_secret),
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
 class SessionPages(Controller):
     """`/web/sign-in` and `/web/sign-out`."""
 
@@ -67,10 +86,8 @@ class SessionPages(Controller):
         again, with the reason, if they do not match."""
         email, target = data.get("email", ""), local_path(data.get("next"))
         try:
-            _, issued = civic.accounts.sign_in(
-                email=email,
-                password=data.get("password", ""),
-                correlation_id=request.scope["state"]["correlation_id"],
+            return start_session(
+                request, civic, email=email, password=data.get("password", ""), target=target
             )
         except Unauthenticated:
             context = {
@@ -82,15 +99,6 @@ class SessionPages(Controller):
             return render(
                 request, "sign_in.html", context, secret=civic.web_secret, status_code=401
             )
-        response = Redirect(target, status_code=HTTP_303_SEE_OTHER)
-        open_session(
-            response,
-            token=issued.token,
-            expires_at=issued.expires_at,
-            csrf=new_csrf_token(civic.web_secret),
-            secure=request.url.scheme == "https",
-        )
-        return response
 
     @post("/sign-out", sync_to_thread=True)
     def sign_out(self, request: AnyRequest, civic: NamedDependency[CivicLedger]) -> Redirect:

@@ -156,3 +156,33 @@ class TestCorrelation:
             scene.civic.audit.correlated("req-nothing", after=None, limit=10)
         with pytest.raises(CorrelationNotFound):
             scene.civic.audit.correlated("req-nothing", after=3, limit=10)
+
+
+class TestNewestFirst:
+    """The auditor's timeline: newest first, filtered, paged back with `before`."""
+
+    @pytest.mark.parametrize("limit", [1, 2, 3, 100])
+    def test_pages_back_through_every_match_once(self, scene: Scene, limit: int) -> None:
+        """Following `next` gives every entry of an actor once, newest first, `limit` a page;
+        the last page has no `next`."""
+        expected = scene.entries(actor="citizen:bo")[::-1]
+        seen: list[Entry] = []
+        before = None
+        while True:
+            page = scene.civic.audit.latest(actor="citizen:bo", before=before, limit=limit)
+            assert len(page.items) <= limit
+            seen.extend(page.items)
+            if page.next is None:
+                break
+            before = page.next
+        assert seen == expected
+        assert len(expected) == 3  # two signatures and the withdrawal
+
+    def test_filters_by_type_and_starts_before_a_position(self, scene: Scene) -> None:
+        """By event type, and strictly before the position given."""
+        signed = scene.entries(event_type="Signature.Signed")
+        page = scene.civic.audit.latest(
+            event_type="Signature.Signed", before=signed[-1]["position"], limit=10
+        )
+        assert page.items == signed[:-1][::-1]
+        assert page.next is None
