@@ -33,6 +33,10 @@ STATUS_LABELS = {
     "open": N_("Open for signatures"),
     "closed": N_("Closed"),
 }
+RELATION_LABELS = {  # how a territory that holds a competence stands to the petition's
+    "parent": N_("which it belongs to"),
+    "member": N_("one of its members"),
+}
 
 
 def petition_page_path(petition_id: UUID) -> str:
@@ -171,5 +175,9 @@ def _petition_page(
         "signed": user is not None and civic.petitions.has_signed(petition_id, user.actor),
         "refused": error,  # shown in the signatures' section, which htmx swaps in
         "here": petition_page_path(petition_id),
+        "territory": None
+        if view["territory_id"] is None
+        else civic.territories.get(view["territory_id"])["name"],
+        "relation_labels": RELATION_LABELS,
     }
     return render(request, "petition.html", context, secret=civic.web_secret, status_code=status)
