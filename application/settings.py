@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -55,6 +56,8 @@ class RateLimit:
 
 # Generous for people, tight for scripts: nobody signs 60 petitions or casts 60 ballots a minute,
 # while many people may share one address (a town hall's network, a campus, a mobile carrier).
+DEFAULT_TIME_ZONE = "Europe/Paris"
+TIME_ZONE_ENV = "CIVIC_TIME_ZONE"
 DEFAULT_RATE_LIMIT_PER_ACCOUNT = RateLimit(60, "minute")
 DEFAULT_RATE_LIMIT_PER_ADDRESS = RateLimit(6000, "minute")
 
@@ -71,6 +74,8 @@ class Settings:
     account), e.g. `60/minute`; beyond it the request is refused with 429.
     `CIVIC_IDEMPOTENCY_TTL_SECONDS`: how long the response to a request sent with an
     `Idempotency-Key` is kept for its repetitions (24 hours by default).
+    `CIVIC_TIME_ZONE`: the territory's time zone (IANA name, `Europe/Paris` by default), in which
+    the web pages show times and read the times typed in their forms; the log and the API keep UTC.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -79,8 +84,15 @@ class Settings:
     rate_limit_per_account: RateLimit = DEFAULT_RATE_LIMIT_PER_ACCOUNT
     rate_limit_per_address: RateLimit = DEFAULT_RATE_LIMIT_PER_ADDRESS
     idempotency_ttl_seconds: int = DEFAULT_IDEMPOTENCY_TTL_SECONDS
+    time_zone: str = DEFAULT_TIME_ZONE
 
     def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"{TIME_ZONE_ENV} names no time zone: {self.time_zone!r} (e.g. Europe/Paris)"
+            ) from None
         if self.idempotency_ttl_seconds < 1:
             raise SettingsError(f"{IDEMPOTENCY_TTL_ENV} must be at least 1 second")
         try:
@@ -120,7 +132,13 @@ class Settings:
             else DEFAULT_RATE_LIMIT_PER_ADDRESS,
             idempotency_ttl_seconds=_seconds(env.get(IDEMPOTENCY_TTL_ENV), IDEMPOTENCY_TTL_ENV)
             or DEFAULT_IDEMPOTENCY_TTL_SECONDS,
+            time_zone=env.get(TIME_ZONE_ENV) or DEFAULT_TIME_ZONE,
         )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The territory's time zone."""
+        return ZoneInfo(self.time_zone)
 
     @property
     def is_sqlite(self) -> bool:

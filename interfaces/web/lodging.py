@@ -4,8 +4,9 @@ admissibility decision."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
@@ -21,7 +22,7 @@ from interfaces.http.params import AnyRequest
 from interfaces.web.i18n import N_
 from interfaces.web.pages import petition_page_path
 from interfaces.web.refusals import REFUSED, refusal
-from interfaces.web.rendering import render, viewer
+from interfaces.web.rendering import render, time_zone, viewer
 from interfaces.web.sign_in import Form
 
 NEW_PETITION_PATH = "/web/petitions/new"
@@ -69,7 +70,7 @@ class LodgingPages(Controller):
             petition_id = civic.petitions.lodge(
                 title=data.get("title", "").strip(),
                 text=data.get("text", "").strip(),
-                deadline=_deadline(data.get("deadline", "")),
+                deadline=_deadline(data.get("deadline", ""), time_zone(request)),
                 thresholds=_thresholds(data),
                 cause=cause_of(request),
             )
@@ -83,15 +84,16 @@ class LodgingPages(Controller):
         return Redirect(petition_page_path(petition_id), status_code=HTTP_303_SEE_OTHER)
 
 
-def _deadline(value: str) -> datetime | None:
-    """The form's deadline (a `datetime-local` value, read in UTC as the pages show times)."""
+def _deadline(value: str, zone: ZoneInfo) -> datetime | None:
+    """The form's deadline (a `datetime-local` value, read in the territory's time zone, as the
+    pages show times)."""
     if not value.strip():
         return None
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
         raise Refused(BAD_DEADLINE) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
 
 
 def _thresholds(data: dict[str, str]) -> list[Threshold]:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
@@ -19,6 +20,7 @@ from litestar.utils.empty import value_or_default
 from litestar.utils.scope.state import ScopeState
 
 from application.accounts import Principal
+from application.system import CivicLedger
 from interfaces.http.params import AnyRequest
 from interfaces.http.sessions import CSRF_COOKIE, new_csrf_token
 from interfaces.web.i18n import LANGUAGE_COOKIE, LANGUAGES, choose_language, translations
@@ -45,6 +47,12 @@ def language_of(request: AnyRequest) -> str:
         request.cookies.get(LANGUAGE_COOKIE),
         request.headers.get("accept-language", ""),
     )
+
+
+def time_zone(request: AnyRequest) -> ZoneInfo:
+    """The territory's time zone (`CIVIC_TIME_ZONE`), in which pages show and read times."""
+    civic: CivicLedger = request.app.state["civic"]
+    return civic.settings.zone
 
 
 def viewer(request: AnyRequest) -> Principal | None:
@@ -85,8 +93,10 @@ def render(
         csrf = new_csrf_token(secret)
         cookies.append(Cookie(key=CSRF_COOKIE, value=csrf, path="/", samesite="lax"))
 
+    zone = time_zone(request)
+
     def when(moment: datetime) -> str:
-        return format_datetime(moment, "d MMMM y, HH:mm", locale=language)
+        return format_datetime(moment, "d MMMM y, HH:mm", tzinfo=zone, locale=language)
 
     def number(value: int) -> str:
         return format_decimal(value, locale=language)
@@ -104,6 +114,7 @@ def render(
             "user": viewer(request),
             "csrf_token": csrf,
             "when": when,
+            "time_zone": zone.key,
             "number": number,
         },
         status_code=status_code,

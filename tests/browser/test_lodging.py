@@ -35,7 +35,7 @@ class TestRegisteringAndLodging:
         title = f"Un banc devant la médiathèque {tag}"
         page.get_by_label("Titre").fill(title)
         page.get_by_label("Texte").fill("Pour lire au soleil.")
-        page.get_by_label("Date limite (facultative, UTC)").fill("2030-06-30T18:00")
+        page.get_by_label("Date limite (facultative, fuseau Europe/Paris)").fill("2030-06-30T18:00")
         page.get_by_label("Signatures (seuil 1)").fill("50")
         page.get_by_label("Conséquence (seuil 1)").fill("council_debate")
         page.get_by_role("button", name="Déposer la pétition").click()
@@ -44,7 +44,8 @@ class TestRegisteringAndLodging:
         expect(page.get_by_text("En attente de la décision de recevabilité")).to_be_visible()
         petition_id = page.url.rsplit("/", 1)[1]
         lodged = site.client.get(f"/petitions/{petition_id}").json()
-        assert (lodged["status"], lodged["deadline"]) == ("lodged", "2030-06-30T18:00:00Z")
+        # 18:00 in Paris, in summer, is 16:00 UTC.
+        assert (lodged["status"], lodged["deadline"]) == ("lodged", "2030-06-30T16:00:00Z")
         assert [(t["signatures"], t["consequence"]) for t in lodged["thresholds"]] == [
             (50, "council_debate")
         ]
