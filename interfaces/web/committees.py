@@ -61,6 +61,7 @@ _MEETING_REFUSALS: list[tuple[type[Exception], int, str]] = [
         N_("Check the form: every member present votes, and no text is empty or too long."),
     ),
 ]
+BAD_DAY = N_("The day of the meeting is not a date.")
 NO_PETITION = N_("Choose a petition referred to the committee.")
 ROLE_LABELS = {
     "chair": N_("Chair"),
@@ -126,31 +127,33 @@ class CommitteePages(Controller):
     ) -> Template:
         """A committee: what it serves, its members by college (sitting today, or on `?as_of=`),
         its rules and its meetings."""
+        return _committee_page(request, civic, committee_id)
+
+    @post("/committees/{committee_id:uuid}/meetings", sync_to_thread=True)
+    def convene(
+        self,
+        request: AnyRequest,
+        committee_id: FromPath[UUID],
+        data: Form,
+        civic: NamedDependency[CivicLedger],
+    ) -> Response[Any]:
+        """The chair or secretary convenes a meeting on a day, with its agenda (one item per
+        line); then the new meeting's page."""
         here = f"/web/committees/{committee_id}"
-        as_of = _day(request.query_params.get("as_of")) or civic.clock().date()
+        if viewer(request) is None:
+            return Redirect(f"/web/sign-in?next={here}", status_code=HTTP_303_SEE_OTHER)
+        held_on = _day(data.get("held_on"))
+        if held_on is None:
+            return _committee_page(request, civic, committee_id, error=BAD_DAY, status=422)
+        agenda = [line.strip() for line in data.get("agenda", "").splitlines() if line.strip()]
         try:
-            view = civic.committees.get(committee_id)
-            members = civic.committees.members(committee_id, as_of=as_of)
-            meetings = civic.committees.meetings(committee_id, after=_cursor(request), limit=PAGE)
-        except NotFound as exc:
-            return refused_page(request, civic, exc, here)
-        colleges = [
-            {**college, "members": [m for m in members if m["college"] == college["id"]]}
-            for college in view["colleges"]
-        ]
-        context = {
-            "committee": view,
-            "colleges": colleges,
-            "as_of": as_of,
-            "meetings": meetings.items,
-            "next": meetings.next,
-            "role_labels": ROLE_LABELS,
-            "serves_labels": SERVES_LABELS,
-            "status_labels": MEETING_STATUS_LABELS,
-            "day": day_formatter(request),
-            "here": here,
-        }
-        return render(request, "committee.html", context, secret=civic.web_secret)
+            meeting_id = civic.committees.convene(
+                committee_id, held_on=held_on, agenda=agenda, cause=cause_of(request)
+            )
+        except REFUSED as exc:
+            status, message = _meeting_refusal(exc)
+            return _committee_page(request, civic, committee_id, error=message, status=status)
+        return Redirect(meeting_page_path(meeting_id), status_code=HTTP_303_SEE_OTHER)
 
     @get("/meetings/{meeting_id:uuid}", sync_to_thread=True)
     def meeting(
@@ -395,3 +398,40 @@ def _petition_title(civic: CivicLedger, petition_id: str | None) -> str | None:
     except (NotFound, ValueError):
         return None
     return title
+
+
+def _committee_page(
+    request: AnyRequest,
+    civic: CivicLedger,
+    committee_id: UUID,
+    *,
+    error: str | None = None,
+    status: int = 200,
+) -> Template:
+    """The committee's page, with `error` (a message to translate) if convening was refused."""
+    here = f"/web/committees/{committee_id}"
+    as_of = _day(request.query_params.get("as_of")) or civic.clock().date()
+    try:
+        view = civic.committees.get(committee_id)
+        members = civic.committees.members(committee_id, as_of=as_of)
+        meetings = civic.committees.meetings(committee_id, after=_cursor(request), limit=PAGE)
+    except NotFound as exc:
+        return refused_page(request, civic, exc, here)
+    colleges = [
+        {**college, "members": [m for m in members if m["college"] == college["id"]]}
+        for college in view["colleges"]
+    ]
+    context = {
+        "committee": view,
+        "colleges": colleges,
+        "as_of": as_of,
+        "meetings": meetings.items,
+        "next": meetings.next,
+        "role_labels": ROLE_LABELS,
+        "serves_labels": SERVES_LABELS,
+        "status_labels": MEETING_STATUS_LABELS,
+        "day": day_formatter(request),
+        "here": here,
+        "error": error,
+    }
+    return render(request, "committee.html", context, secret=civic.web_secret, status_code=status)

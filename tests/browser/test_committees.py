@@ -270,3 +270,30 @@ class TestPlainHttp:
         assert "ouvertes à tous.</ins>" in page.text
         assert "Chacun peut participer." in page.text  # the text in force
         assert wrong.status_code == 422
+
+
+class TestConvening:
+    """The chair convenes the next meeting from the committee's page."""
+
+    def test_the_chair_convenes_a_meeting_with_its_agenda(
+        self, site: Site, scene: Scene, context: BrowserContext
+    ) -> None:
+        """A day and two agenda lines: the new meeting's page lists both items, in order."""
+        page = context.new_page()
+        sign_in(page, site, CITIZEN_EMAIL, f"/web/committees/{scene.committee_id}")
+        form = page.get_by_role("group", name="Convoquer une séance (présidence ou secrétariat)")
+        form.get_by_label("Jour de la séance").fill(DAY)
+        form.get_by_label("Ordre du jour, un point par ligne").fill(
+            "Budget des pistes cyclables\n\nHoraires du tram de nuit\n"
+        )
+        form.get_by_role("button", name="Convoquer").click()
+
+        expect(page).to_have_url(re.compile(r"/web/meetings/[0-9a-f-]{36}$"))
+        meeting_id = page.url.rsplit("/", 1)[1]
+        assert meeting_id != scene.meeting_id
+        agenda = site.client.get(f"/meetings/{meeting_id}").json()["agenda"]
+        assert [item["title"] for item in agenda] == [
+            "Budget des pistes cyclables",
+            "Horaires du tram de nuit",
+        ]
+        expect(page.get_by_text("Horaires du tram de nuit")).to_be_visible()
