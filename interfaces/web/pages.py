@@ -17,6 +17,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_303_SEE_OTHER
 from application.errors import PetitionNotFound
 from application.system import CivicLedger
 from domain.account import Role
+from domain.events import REASON_MAX
 from interfaces.http.context import cause_of
 from interfaces.http.limits import rate_limited
 from interfaces.http.params import AnyRequest
@@ -24,6 +25,7 @@ from interfaces.web.consultation_page import open_consultations
 from interfaces.web.i18n import N_
 from interfaces.web.refusals import CITIZENS_ONLY, REFUSED, refusal
 from interfaces.web.rendering import render, viewer
+from interfaces.web.sign_in import Form
 
 COUNT_POLL_SECONDS = 5  # how often an open petition's page fetches its count (with htmx)
 HOME_PETITIONS = 100  # the home page lists the first open petitions; paging comes with search
@@ -33,6 +35,9 @@ STATUS_LABELS = {
     "open": N_("Open for signatures"),
     "closed": N_("Closed"),
 }
+DECIDERS = frozenset({Role.MODERATOR, Role.COMMITTEE})  # as the API's admissibility route
+DECIDERS_ONLY = N_("Only moderators and committees decide whether a petition is admissible.")
+BAD_DECISION = N_("Choose admissible or rejected, with a reason of at most 2,000 characters.")
 RELATION_LABELS = {  # how a territory that holds a competence stands to the petition's
     "parent": N_("which it belongs to"),
     "member": N_("one of its members"),
@@ -125,6 +130,44 @@ class PetitionPages(Controller):
             return _petition_page(request, civic, petition_id, error=message, status=status)
         return Redirect(petition_page_path(petition_id), status_code=HTTP_303_SEE_OTHER)
 
+    @post("/web/petitions/{petition_id:uuid}/admissibility", sync_to_thread=True)
+    def decide_admissibility(
+        self,
+        request: AnyRequest,
+        petition_id: FromPath[UUID],
+        data: Form,
+        civic: NamedDependency[CivicLedger],
+    ) -> Response[Any]:
+        """A moderator or a committee account declares the petition admissible, or rejects it
+        with the reason (and, outside the territory's competences, the competence concerned)."""
+        principal = viewer(request)
+        if principal is None:
+            return _to_sign_in(petition_id)
+        if not DECIDERS & principal.roles:
+            return _petition_page(
+                request, civic, petition_id, decision_error=DECIDERS_ONLY, status=403
+            )
+        reason = data.get("reason", "").strip() or None
+        competence = data.get("outside_competence", "").strip() or None
+        admissible = data.get("decision") == "admissible"
+        if data.get("decision") not in ("admissible", "rejected") or len(reason or "") > REASON_MAX:
+            return _petition_page(
+                request, civic, petition_id, decision_error=BAD_DECISION, status=422
+            )
+        try:
+            civic.petitions.decide_admissibility(
+                petition_id,
+                admissible=admissible,
+                cause=cause_of(request, reason),
+                outside_competence=competence,
+            )
+        except REFUSED as exc:
+            status, message = refusal(exc)
+            return _petition_page(
+                request, civic, petition_id, decision_error=message, status=status
+            )
+        return Redirect(petition_page_path(petition_id), status_code=HTTP_303_SEE_OTHER)
+
 
 def _to_sign_in(petition_id: UUID) -> Redirect:
     return Redirect(
@@ -153,9 +196,11 @@ def _petition_page(
     petition_id: UUID,
     *,
     error: str | None = None,
+    decision_error: str | None = None,
     status: int = 200,
 ) -> Template:
-    """The petition's page, with `error` (a message to translate) if an action was refused."""
+    """The petition's page, with `error` (a message to translate) if signing or withdrawing was
+    refused, `decision_error` if the admissibility decision was."""
     try:
         view = civic.petitions.get(petition_id)
     except PetitionNotFound as exc:
@@ -179,5 +224,7 @@ def _petition_page(
         if view["territory_id"] is None
         else civic.territories.get(view["territory_id"])["name"],
         "relation_labels": RELATION_LABELS,
+        "decides": user is not None and bool(DECIDERS & user.roles),
+        "decision_error": decision_error,
     }
     return render(request, "petition.html", context, secret=civic.web_secret, status_code=status)

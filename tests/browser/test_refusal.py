@@ -1,19 +1,23 @@
-"""A petition refused as outside its territory's competences says so on its page, in French,
-with the territory that holds the competence."""
+"""A moderator rejects a petition as outside its territory's competences on its page; the page
+then says so, in French, with the territory that holds the competence."""
 
 from __future__ import annotations
 
+import re
 from uuid import uuid4
 
 from playwright.sync_api import BrowserContext, expect
 
-from .site import Site
+from .site import CITIZEN_PASSWORD, Site
 
 
 def test_the_page_names_the_territory_to_turn_to(site: Site, context: BrowserContext) -> None:
-    """Metz does not organise buses, its Eurométropole does: the refused petition's page gives
-    the moderator's reason, the competence, and the Eurométropole as the one to address."""
+    """Metz does not organise buses, its Eurométropole does: the moderator's first try without
+    a reason is refused on the page, the second is recorded, and the page gives the reason, the
+    competence, and the Eurométropole as the one to address."""
     admin = site.account("Sig", "admin")
+    email = f"modo-{uuid4().hex[:6]}@example.org"
+    site.account("Modo", "moderator", email=email)
     suffix = uuid4().hex[:6]
 
     def register(name: str, kind: str, *members: str) -> str:
@@ -38,18 +42,23 @@ def test_the_page_names_the_territory_to_turn_to(site: Site, context: BrowserCon
     lodged = site.client.post("/petitions", json=body, headers=site.neighbour.headers)
     assert lodged.status_code == 201, lodged.text
     petition_id = lodged.json()["id"]
-    decision = {
-        "admissible": False,
-        "reason": "Le réseau de bus relève de l'Eurométropole.",
-        "outside_competence": "mobilite",
-    }
-    rejected = site.client.post(
-        f"/petitions/{petition_id}/admissibility", json=decision, headers=site.moderator.headers
-    )
-    assert rejected.status_code == 200, rejected.text
-
     page = context.new_page()
-    page.goto(site.url(f"/web/petitions/{petition_id}"))
+    page.goto(site.url(f"/web/sign-in?next=/web/petitions/{petition_id}"))
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(CITIZEN_PASSWORD)
+    page.get_by_role("button", name="Se connecter", exact=True).click()
+    decision = page.locator("#admissibility")
+    decision.get_by_label("Rejetée").check()
+    decision.get_by_role("button", name="Enregistrer la décision").click()
+    expect(page.locator("#admissibility").get_by_role("alert")).to_be_visible()
+    assert site.client.get(f"/petitions/{petition_id}").json()["status"] == "lodged"
+
+    decision.get_by_label("Rejetée").check()
+    decision.get_by_label("Motif (obligatoire pour un rejet)").fill(
+        "Le réseau de bus relève de l'Eurométropole."
+    )
+    decision.get_by_label(re.compile("^Hors des compétences")).fill("mobilite")
+    decision.get_by_role("button", name="Enregistrer la décision").click()
     expect(page.locator("#territory")).to_have_text(f"Metz {suffix}")
     refusal = page.locator("#refusal")
     expect(refusal.get_by_role("heading")).to_have_text(
