@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import StoredEvent
 from sqlalchemy import ColumnElement, Select, Table, false, or_, select, true
 
 from application.consultation_views import CONSULTATION_EVENTS, project_alone, schedule_of
@@ -38,7 +37,7 @@ from application.tables import (
     decisions,
     territories,
 )
-from application.time_travel import locate, require_aware
+from application.time_travel import locate, log_events, require_aware
 from domain.consultation import (
     Consultation,
     InvalidConsultation,
@@ -352,7 +351,7 @@ class ConsultationService:
         up to there, through the projection; its phase and status as they were then."""
         if version is None and instant is None:
             return self.get(consultation_id)
-        c, stored = audit_events.c, self._ledger.events_table.c
+        c = audit_events.c
         with self._ledger.engine.connect() as connection:
             recorded = locate(
                 connection,
@@ -368,26 +367,10 @@ class ConsultationService:
                 then = c.timestamp <= require_aware(instant)
             mine = (c.aggregate_id == consultation_id) & (c.version <= recorded.version)
             theirs = (c.parent_id == consultation_id) & then
-            positions = select(c.position).where(or_(mine, theirs))
-            rows = connection.execute(
-                select(stored.id, stored.originator_id, stored.originator_version)
-                .add_columns(stored.topic, stored.state)
-                .where(stored.id.in_(positions))
-                .order_by(stored.id)
-            ).all()
-        mapper = self._ledger.mapper
-        events = []
-        for r in rows:
-            e = mapper.to_domain_event(
-                StoredEvent(
-                    originator_id=r.originator_id,
-                    originator_version=r.originator_version,
-                    topic=r.topic,
-                    state=bytes(r.state),
-                )
-            )
-            assert isinstance(e, CONSULTATION_EVENTS)  # what names the consultation, or it
-            events.append((int(r.id), e))
+            events = []
+            for position, e in log_events(self._ledger, connection, or_(mine, theirs)):
+                assert isinstance(e, CONSULTATION_EVENTS)  # what names the consultation, or it
+                events.append((position, e))
         row = project_alone(events)
         return self._present(row, at=recorded.timestamp if instant is None else instant)
 

@@ -14,13 +14,14 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Connection, Select, and_, exists, or_, select
 
 from application.errors import OrganisationNotFound, PartnershipNotFound, TerritoryNotFound
 from application.ledger import Ledger
 from application.pages import Page, read_page
 from application.scope import area_of, territory_facts
 from application.tables import (
+    audit_events,
     charters,
     committees,
     organisation_entries,
@@ -31,6 +32,8 @@ from application.tables import (
     territories,
     territory_competences,
 )
+from application.territory_views import projected_alone
+from application.time_travel import locate, log_events, require_aware
 from domain.events import Cause
 from domain.organisation import InvalidOrganisation, Organisation, OrganisationKind, Section
 from domain.organisation_partnership import InvalidPartnership, Partnership
@@ -114,48 +117,38 @@ class TerritoryService:
 
     # -- queries ---------------------------------------------------------------------------------
 
-    def get(self, territory_id: UUID, *, as_of: date | None = None) -> dict[str, Any]:
+    def get(
+        self, territory_id: UUID, *, as_of: date | None = None, version: int | None = None
+    ) -> dict[str, Any]:
         """The territory with its members, parents and the competences it holds on `as_of`
-        (today by default)."""
+        (today by default); with `version`, as it stood right after that version: its own
+        events and its members' and parents' up to there, projected alone."""
         day = as_of or self._clock().date()
         with self._ledger.engine.connect() as connection:
-            row = (
-                connection.execute(select(territories).where(territories.c.id == territory_id))
-                .mappings()
-                .one_or_none()
+            if version is None:
+                return _territory_view(connection, territory_id, day)
+            recorded = locate(
+                connection,
+                territory_id,
+                version=version,
+                kind=Territory,
+                unknown=TerritoryNotFound,
             )
-            if row is None:
-                raise TerritoryNotFound(territory_id)
-            names: dict[UUID, str] = {
-                r.id: r.name
-                for r in connection.execute(select(territories.c.id, territories.c.name))
-            }
-            c = territory_competences.c
-            held = connection.execute(
-                select(territory_competences)
-                .where(
-                    c.territory_id == territory_id,
-                    c.since <= day,
-                    or_(c.until.is_(None), c.until > day),
-                )
-                .order_by(c.position)
-            ).mappings()
-            competences = [plain(h) for h in held]
-            parents = connection.execute(
-                select(territories.c.id, territories.c.members, territories.c.position)
-            ).all()
-        members = [UUID(m) for m in row["members"]]
-        return {
-            **plain(row),
-            "as_of": day,
-            "members": [{"id": m, "name": names[m]} for m in members],
-            "parents": [
-                {"id": p.id, "name": names[p.id]}
-                for p in sorted(parents, key=lambda p: p.position)
-                if str(territory_id) in p.members
-            ],
-            "competences": competences,
-        }
+            # Members are never removed: those and the parents then are among today's.
+            related = {territory_id}
+            for t in connection.execute(select(territories.c.id, territories.c.members)):
+                if t.id == territory_id:
+                    related.update(UUID(m) for m in t.members)
+                elif str(territory_id) in t.members:
+                    related.add(t.id)
+            c = audit_events.c
+            events = log_events(
+                self._ledger,
+                connection,
+                c.aggregate_id.in_(related) & (c.position <= recorded.position),
+            )
+        with projected_alone(events) as scratch:
+            return _territory_view(scratch, territory_id, day)
 
     def list_territories(
         self, *, kind: TerritoryKind | None, after: int | None, limit: int
@@ -271,6 +264,46 @@ class TerritoryService:
         if not isinstance(territory, Territory):  # another aggregate's id: not found
             raise TerritoryNotFound(territory_id)
         return territory
+
+
+def _territory_view(connection: Connection, territory_id: UUID, day: date) -> dict[str, Any]:
+    """The territory's view in the views `connection` reads (live, or projected alone)."""
+    row = (
+        connection.execute(select(territories).where(territories.c.id == territory_id))
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        raise TerritoryNotFound(territory_id)
+    names: dict[UUID, str] = {
+        r.id: r.name for r in connection.execute(select(territories.c.id, territories.c.name))
+    }
+    c = territory_competences.c
+    held = connection.execute(
+        select(territory_competences)
+        .where(
+            c.territory_id == territory_id,
+            c.since <= day,
+            or_(c.until.is_(None), c.until > day),
+        )
+        .order_by(c.position)
+    ).mappings()
+    competences = [plain(h) for h in held]
+    parents = connection.execute(
+        select(territories.c.id, territories.c.members, territories.c.position)
+    ).all()
+    members = [UUID(m) for m in row["members"]]
+    return {
+        **plain(row),
+        "as_of": day,
+        "members": [{"id": m, "name": names[m]} for m in members],
+        "parents": [
+            {"id": p.id, "name": names[p.id]}
+            for p in sorted(parents, key=lambda p: p.position)
+            if str(territory_id) in p.members
+        ],
+        "competences": competences,
+    }
 
 
 def plain(row: Mapping[Any, Any]) -> dict[str, Any]:
@@ -419,54 +452,57 @@ class OrganisationService:
     def get(self, organisation_id: UUID) -> dict[str, Any]:
         """The organisation with its entries, by section, and its partnerships."""
         with self._ledger.engine.connect() as connection:
-            row = (
-                connection.execute(
-                    select(organisations).where(organisations.c.id == organisation_id)
-                )
-                .mappings()
-                .one_or_none()
+            return _organisation_view(connection, organisation_id)
+
+    def as_of(
+        self,
+        organisation_id: UUID,
+        *,
+        version: int | None = None,
+        instant: datetime | None = None,
+    ) -> dict[str, Any]:
+        """The organisation's view right after its version `version`, or as it stood at
+        `instant` (now, with neither): its own events up to there, its partnerships' recorded
+        by then and its partners' registrations (their names), projected alone."""
+        if version is None and instant is None:
+            return self.get(organisation_id)
+        c, p, m = audit_events.c, partnerships.c, partnership_members.c
+        with self._ledger.engine.connect() as connection:
+            recorded = locate(
+                connection,
+                organisation_id,
+                version=version,
+                as_of=instant,
+                kind=Organisation,
+                unknown=OrganisationNotFound,
             )
-            if row is None:
-                raise OrganisationNotFound(organisation_id)
-            en = organisation_entries.c
-            entries = [
-                plain(e)
-                for e in connection.execute(
-                    select(organisation_entries)
-                    .where(en.organisation_id == organisation_id)
-                    .order_by(en.position)
-                ).mappings()
-            ]
-        return {
-            **plain(row),
-            "entries": entries,
-            "partnerships": self.partnerships(organisation_id),
-        }
+            if instant is None:
+                then = c.position <= recorded.position
+            else:
+                then = c.timestamp <= require_aware(instant)
+            # A partnership never changes its partners: those then are among today's.
+            theirs = connection.execute(
+                select(p.id, p.organisation_ids).where(
+                    p.id.in_(select(m.partnership_id).where(m.organisation_id == organisation_id))
+                )
+            ).all()
+            partners = {UUID(o) for r in theirs for o in r.organisation_ids} - {organisation_id}
+            events = log_events(
+                self._ledger,
+                connection,
+                or_(
+                    (c.aggregate_id == organisation_id) & (c.version <= recorded.version),
+                    c.aggregate_id.in_([r.id for r in theirs]) & then,
+                    c.aggregate_id.in_(partners) & (c.version == 1),
+                ),
+            )
+        with projected_alone(events) as scratch:
+            return _organisation_view(scratch, organisation_id)
 
     def partnerships(self, organisation_id: UUID) -> list[dict[str, Any]]:
         """The organisation's partnerships, in the order recorded, with their partners' names."""
-        p, m = partnerships.c, partnership_members.c
-        query = (
-            select(partnerships)
-            .where(exists().where(m.partnership_id == p.id, m.organisation_id == organisation_id))
-            .order_by(p.position)
-        )
         with self._ledger.engine.connect() as connection:
-            rows = [plain(r) for r in connection.execute(query).mappings()]
-            ids = {UUID(i) for r in rows for i in r["organisation_ids"]}
-            names: dict[UUID, str] = {
-                r.id: r.name
-                for r in connection.execute(
-                    select(organisations.c.id, organisations.c.name).where(
-                        organisations.c.id.in_(ids)
-                    )
-                )
-            }
-        for row in rows:
-            row["partners"] = [
-                {"id": UUID(i), "name": names[UUID(i)]} for i in row.pop("organisation_ids")
-            ]
-        return rows
+            return _partnerships_of(connection, organisation_id)
 
     def search(  # each filter is a keyword
         self,
@@ -507,3 +543,51 @@ class OrganisationService:
         if not isinstance(organisation, Organisation):  # another aggregate's id: not found
             raise OrganisationNotFound(organisation_id)
         return organisation
+
+
+def _organisation_view(connection: Connection, organisation_id: UUID) -> dict[str, Any]:
+    """The organisation's view in the views `connection` reads (live, or projected alone)."""
+    row = (
+        connection.execute(select(organisations).where(organisations.c.id == organisation_id))
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        raise OrganisationNotFound(organisation_id)
+    en = organisation_entries.c
+    entries = [
+        plain(e)
+        for e in connection.execute(
+            select(organisation_entries)
+            .where(en.organisation_id == organisation_id)
+            .order_by(en.position)
+        ).mappings()
+    ]
+    return {
+        **plain(row),
+        "entries": entries,
+        "partnerships": _partnerships_of(connection, organisation_id),
+    }
+
+
+def _partnerships_of(connection: Connection, organisation_id: UUID) -> list[dict[str, Any]]:
+    """The organisation's partnerships in the order recorded, with their partners' names."""
+    p, m = partnerships.c, partnership_members.c
+    query = (
+        select(partnerships)
+        .where(exists().where(m.partnership_id == p.id, m.organisation_id == organisation_id))
+        .order_by(p.position)
+    )
+    rows = [plain(r) for r in connection.execute(query).mappings()]
+    ids = {UUID(i) for r in rows for i in r["organisation_ids"]}
+    names: dict[UUID, str] = {
+        r.id: r.name
+        for r in connection.execute(
+            select(organisations.c.id, organisations.c.name).where(organisations.c.id.in_(ids))
+        )
+    }
+    for row in rows:
+        row["partners"] = [
+            {"id": UUID(i), "name": names[UUID(i)]} for i in row.pop("organisation_ids")
+        ]
+    return rows

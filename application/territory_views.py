@@ -3,19 +3,22 @@ is written at once, in order.
 
 These are a few events per territory and per organisation (hundreds, not millions), so each is one
 or a few statements. `ReadModels._apply` calls `apply_territory_event` for every event of
-`TERRITORY_EVENTS`.
+`TERRITORY_EVENTS`; `projected_alone` runs it on a scratch database to show them as they stood.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, create_engine, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from application.tables import (
+    metadata,
     organisation_entries,
     organisation_tags,
     organisations,
@@ -30,6 +33,15 @@ from domain.territory import Territory
 
 TERRITORY_EVENTS = (Territory.Event, Organisation.Event, Partnership.Event)
 TerritoryEvent = Territory.Event | Organisation.Event | Partnership.Event
+VIEWS = (
+    territories,
+    territory_competences,
+    organisations,
+    organisation_entries,
+    organisation_tags,
+    partnerships,
+    partnership_members,
+)
 
 
 def apply_territory_event(session: Session, position: int, e: TerritoryEvent) -> None:
@@ -40,6 +52,22 @@ def apply_territory_event(session: Session, position: int, e: TerritoryEvent) ->
         _apply_organisation(session, position, e)
     else:
         _apply_partnership(session, position, e)
+
+
+@contextmanager
+def projected_alone(events: Iterable[tuple[int, TerritoryEvent]]) -> Iterator[Connection]:
+    """A connection to a scratch database holding the views these events (in log order, each
+    with its position) make, written by the code above: how `?version` and `?as_of` show a
+    territory or an organisation as it stood, read by the same queries as the live views."""
+    engine = create_engine("sqlite://")
+    try:
+        metadata.create_all(engine, tables=list(VIEWS))
+        with Session(engine) as session:
+            for position, e in events:
+                apply_territory_event(session, position, e)
+            yield session.connection()
+    finally:
+        engine.dispose()
 
 
 def _apply_territory(session: Session, position: int, e: Territory.Event) -> None:

@@ -10,7 +10,8 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from sqlalchemy import Connection, exists, select
+from eventsourcing.persistence import StoredEvent
+from sqlalchemy import ColumnElement, Connection, exists, select
 
 from application.errors import AggregateNotFound, NotYetRecorded, VersionNotFound
 from application.ledger import Ledger
@@ -121,6 +122,35 @@ def own_events(
     positions: dict[int, int] = dict(rows.tuples().all())  # a Result has keys(): not a mapping
     events = ledger.events.get(aggregate_id, lte=recorded.version)
     return [(positions[e.originator_version], e) for e in events]
+
+
+def log_events(
+    ledger: Ledger, connection: Connection, which: ColumnElement[bool]
+) -> list[tuple[int, Any]]:
+    """The events whose audit rows match `which` (several aggregates' at once), in log order,
+    each with its log position."""
+    stored = ledger.events_table.c
+    positions = select(audit_events.c.position).where(which)
+    rows = connection.execute(
+        select(stored.id, stored.originator_id, stored.originator_version)
+        .add_columns(stored.topic, stored.state)
+        .where(stored.id.in_(positions))
+        .order_by(stored.id)
+    ).all()
+    return [
+        (
+            int(r.id),
+            ledger.mapper.to_domain_event(
+                StoredEvent(
+                    originator_id=r.originator_id,
+                    originator_version=r.originator_version,
+                    topic=r.topic,
+                    state=bytes(r.state),
+                )
+            ),
+        )
+        for r in rows
+    ]
 
 
 def state_of(aggregate: Aggregate) -> dict[str, Any]:

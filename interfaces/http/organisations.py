@@ -4,6 +4,7 @@ partnerships; anyone searches and reads the directory."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -35,7 +36,7 @@ from interfaces.http.organisation_schemas import (
     PartnershipOut,
     RegisterOrganisation,
 )
-from interfaces.http.params import AnyRequest, Cursor, Limit
+from interfaces.http.params import AnyRequest, AsOf, Cursor, Limit, Version
 from interfaces.http.schemas import AuditEntry, AuditList
 
 REGISTRARS = requires(Role.ADMIN, Role.COMMITTEE)
@@ -56,8 +57,14 @@ async def keeps_it(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteH
         raise PermissionDeniedException(KEEPER_SCOPE)
 
 
-def _organisation(civic: CivicLedger, organisation_id: UUID) -> OrganisationOut:
-    return msgspec.convert(civic.organisations.get(organisation_id), OrganisationOut)
+def _organisation(
+    civic: CivicLedger,
+    organisation_id: UUID,
+    version: int | None = None,
+    as_of: datetime | None = None,
+) -> OrganisationOut:
+    view = civic.organisations.as_of(organisation_id, version=version, instant=as_of)
+    return msgspec.convert(view, OrganisationOut)
 
 
 def _partnerships(civic: CivicLedger, organisation_id: UUID) -> PartnershipList:
@@ -260,13 +267,23 @@ class OrganisationController(Controller):
         items = msgspec.convert(page.items, list[OrganisationSummary])
         return OrganisationList(items=items, next=page.next)
 
-    @get("/{organisation_id:uuid}", sync_to_thread=True, security=PUBLIC, responses=problems(404))
+    @get(
+        "/{organisation_id:uuid}",
+        sync_to_thread=True,
+        security=PUBLIC,
+        responses=problems(404, 422),
+    )
     def read(
-        self, organisation_id: FromPath[UUID], civic: NamedDependency[CivicLedger]
+        self,
+        organisation_id: FromPath[UUID],
+        civic: NamedDependency[CivicLedger],
+        version: FromQuery[Version] = None,
+        as_of: FromQuery[AsOf] = None,
     ) -> OrganisationOut:
         """An organisation, its entries standing (who added or changed them, when) and its
-        partnerships."""
-        return _organisation(civic, organisation_id)
+        partnerships; or, given a `version` or an `as_of` instant (not both), as they stood
+        then."""
+        return _organisation(civic, organisation_id, version, as_of)
 
     @get(
         "/{organisation_id:uuid}/history",
@@ -291,11 +308,19 @@ class OrganisationController(Controller):
         "/{organisation_id:uuid}/partnerships",
         sync_to_thread=True,
         security=PUBLIC,
-        responses=problems(404),
+        responses=problems(404, 422),
     )
     def partnerships(
-        self, organisation_id: FromPath[UUID], civic: NamedDependency[CivicLedger]
+        self,
+        organisation_id: FromPath[UUID],
+        civic: NamedDependency[CivicLedger],
+        version: FromQuery[Version] = None,
+        as_of: FromQuery[AsOf] = None,
     ) -> PartnershipList:
-        """The organisation's partnerships, in the order recorded."""
-        civic.organisations.get(organisation_id)
-        return _partnerships(civic, organisation_id)
+        """The organisation's partnerships, in the order recorded; or, given a `version` of the
+        organisation or an `as_of` instant (not both), those recorded by then, as they stood."""
+        if version is None and as_of is None:
+            civic.organisations.get(organisation_id)
+            return _partnerships(civic, organisation_id)
+        view = civic.organisations.as_of(organisation_id, version=version, instant=as_of)
+        return PartnershipList(items=msgspec.convert(view["partnerships"], list[PartnershipOut]))

@@ -18,7 +18,7 @@ from domain.account import Role
 from domain.territory import TerritoryKind
 from interfaces.http.context import cause_of, requires
 from interfaces.http.openapi import PUBLIC, problems
-from interfaces.http.params import AnyRequest, Cursor, Limit
+from interfaces.http.params import AnyRequest, Cursor, Limit, Version
 from interfaces.http.schemas import AuditEntry, AuditList
 from interfaces.http.territory_schemas import (
     CompetenceIn,
@@ -35,8 +35,10 @@ from interfaces.http.territory_schemas import (
 ADMINS = requires(Role.ADMIN)
 
 
-def _territory(civic: CivicLedger, territory_id: UUID, as_of: date | None = None) -> TerritoryOut:
-    return TerritoryOut.from_view(civic.territories.get(territory_id, as_of=as_of))
+def _territory(
+    civic: CivicLedger, territory_id: UUID, as_of: date | None = None, version: int | None = None
+) -> TerritoryOut:
+    return TerritoryOut.from_view(civic.territories.get(territory_id, as_of=as_of, version=version))
 
 
 class TerritoryController(Controller):
@@ -169,10 +171,12 @@ class TerritoryController(Controller):
         territory_id: FromPath[UUID],
         civic: NamedDependency[CivicLedger],
         as_of: FromQuery[date | None] = None,
+        version: FromQuery[Version] = None,
     ) -> TerritoryOut:
         """A territory, its members and parents, and the competences it holds on `as_of`
-        (today by default)."""
-        return _territory(civic, territory_id, as_of)
+        (today by default); given a `version`, as it stood right after it (its members, parents
+        and holdings as recorded by then), its competences still those held on `as_of`."""
+        return _territory(civic, territory_id, as_of, version)
 
     @get(
         "/{territory_id:uuid}/history",

@@ -252,6 +252,82 @@ class TestDirectory:
         )
 
 
+class TestAsItStood:
+    def test_a_territory_an_organisation_and_its_partnerships_at_a_version(
+        self, api: CivicApi, admin: Account
+    ) -> None:
+        """`?version=N` reads each as it stood right after version N; a version it never had is
+        a 404 problem, a version with an instant a 422 one."""
+        suffix = uuid4().hex[:6]
+        city = territory(api, admin, f"Yutz {suffix}", "commune")
+        town = territory(api, admin, f"Terville {suffix}", "commune")
+        agglo = territory(api, admin, f"CA Val de Fensch {suffix}", "intercommunality", city["id"])
+        path = f"/territories/{agglo['id']}"
+        json_of(
+            api.client.post(
+                f"{path}/members", json={"member_id": town["id"]}, headers=admin.headers
+            ),
+            200,
+        )
+        first = json_of(api.client.get(path, params={"version": 1, "as_of": "2020-01-01"}), 200)
+        assert ([m["name"] for m in first["members"]], first["version"], first["as_of"]) == (
+            [f"Yutz {suffix}"],
+            1,
+            "2020-01-01",
+        )
+        assert_problem(api.client.get(path, params={"version": 3}), 404)
+
+        keeper = api.committee
+        body = {"name": "Forge", "kind": "business", "territory_id": city["id"]}
+        org = json_of(
+            api.client.post(
+                "/organisations", json={**body, "core_business": "Acier"}, headers=keeper.headers
+            ),
+            201,
+        )
+        partner = json_of(
+            api.client.post(
+                "/organisations",
+                json={**body, "name": "Atelier", "core_business": "Outils"},
+                headers=keeper.headers,
+            ),
+            201,
+        )
+        base = f"/organisations/{org['id']}"
+        entry = {"section": "equipment", "text": "Un four", "tags": ["four"]}
+        json_of(api.client.post(f"{base}/entries", json=entry, headers=keeper.headers), 201)
+        partnership = {
+            "name": "Acier local",
+            "partners": [partner["id"]],
+            "objectives": ["Former"],
+            "starts_on": "2026-01-01",
+        }
+        json_of(
+            api.client.post(f"{base}/partnerships", json=partnership, headers=keeper.headers), 201
+        )
+        change = {"text": "Deux fours", "tags": ["four"]}
+        json_of(api.client.put(f"{base}/entries/1", json=change, headers=keeper.headers), 200)
+        now = json_of(api.client.get(base), 200)
+        assert json_of(api.client.get(base, params={"version": 3}), 200) == now
+        two = json_of(api.client.get(base, params={"version": 2}), 200)
+        assert ([e["text"] for e in two["entries"]], two["partnerships"]) == (["Un four"], [])
+        assert json_of(api.client.get(base, params={"version": 1}), 200)["entries"] == []
+        assert_problem(api.client.get(base, params={"version": 4}), 404)
+        at = datetime.now(tz=UTC).isoformat()
+        assert_problem(api.client.get(base, params={"version": 1, "as_of": at}), 422)
+        assert json_of(api.client.get(base, params={"as_of": at}), 200) == now
+
+        listed = f"{base}/partnerships"
+        assert json_of(api.client.get(listed, params={"version": 2}), 200) == {"items": []}
+        assert [
+            p["name"] for p in json_of(api.client.get(listed, params={"version": 3}), 200)["items"]
+        ] == ["Acier local"]
+        assert_problem(api.client.get(listed, params={"version": 4}), 404)
+        assert_problem(api.client.get(listed, params={"version": 1, "as_of": at}), 422)
+        earlier = (datetime.now(tz=UTC) - timedelta(days=1)).isoformat()
+        assert_problem(api.client.get(listed, params={"as_of": earlier}), 404)
+
+
 def _charter(api: CivicApi, territory_id: str) -> str:
     """A charter of the territory, drafted by the committee."""
     body = {

@@ -5,17 +5,23 @@ refusals that leave no trace; the views rebuilt from the log are the same."""
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
-from application.errors import TerritoryNotFound
+from application.errors import (
+    NotYetRecorded,
+    OrganisationNotFound,
+    TerritoryNotFound,
+    VersionNotFound,
+)
 from application.read_models import CITIZEN_VOTE
 from application.scope import TerritoryRequired, UnknownOrganisation, UnknownTerritory
 from application.system import CivicLedger
 from domain.committee import College, MemberRole, ServesKind
+from domain.errors import InvalidCommand
 from domain.events import Cause
 from domain.majority import Choice, MajorityRule, QuorumRule
 from domain.organisation import InvalidOrganisation, OrganisationKind, Section
@@ -489,3 +495,127 @@ class TestScoping:
             "research_education",
             lab,
         )
+
+
+class TestAsItStood:
+    def test_an_organisation_at_each_version_and_instant_reads_as_the_live_view_did(
+        self, civic: CivicLedger, unchanged: Unchanged
+    ) -> None:
+        """Entries added, changed and removed, its core business described anew, a partnership
+        recorded then ended: at each version, and at an instant between two changes, the
+        organisation (and its partnerships) read as the live view did then."""
+        ids = sillon(civic)
+        o = civic.organisations
+        partner = organisation(civic, ids["nancy"], "Partner", OrganisationKind.BUSINESS, [])
+        lab = organisation(civic, ids["metz"], "Lab", OrganisationKind.RESEARCH_EDUCATION, [])
+        seen: dict[int, dict[str, Any]] = {}
+        moments: list[tuple[datetime, dict[str, Any]]] = []
+
+        def look() -> None:
+            view = o.get(lab)
+            seen.setdefault(view["version"], view)  # right after it, before any partnership
+            moments.append((datetime.now(tz=UTC), view))
+
+        look()
+        first = o.add_entry(
+            lab, section=Section.KNOW_HOW, text="Hydrogène", tags=["h2"], cause=cause(actor=CLERK)
+        )
+        look()
+        o.add_entry(
+            lab, section=Section.PROBLEM, text="Stockage", tags=["stock"], cause=cause(actor=CLERK)
+        )
+        look()
+        partnership_id = o.record_partnership(
+            lab,
+            partners=[partner],
+            name="H2 lorrain",
+            objectives=["Une station"],
+            starts_on=date(2026, 1, 1),
+            ends_on=None,
+            charter_id=None,
+            committee_id=None,
+            cause=cause(actor=CLERK),
+        )
+        look()  # the same version, a partnership more
+        o.change_entry(
+            lab, first, text="Hydrogène vert", tags=["h2", "vert"], cause=cause(actor=CLERK)
+        )
+        look()
+        o.end_partnership(lab, partnership_id, on=date(2027, 1, 1), cause=cause("fini", CLERK))
+        o.describe(lab, core_business="Recherche", cause=cause(actor=CLERK))
+        look()
+        o.remove_entry(lab, 2, cause=cause("résolu", CLERK))
+        look()
+
+        assert sorted(seen) == [1, 2, 3, 4, 5, 6]
+        for version, view in seen.items():
+            assert o.as_of(lab, version=version) == view
+        for instant, view in moments:
+            assert o.as_of(lab, instant=instant) == view
+        two, four = o.as_of(lab, version=2), o.as_of(lab, version=4)
+        assert ([e["text"] for e in two["entries"]], two["partnerships"]) == (["Hydrogène"], [])
+        assert [
+            (p["ends_on"], [n["name"] for n in p["partners"]]) for p in four["partnerships"]
+        ] == [(None, ["Lab", "Partner"])]
+        assert o.as_of(partner, version=1)["partnerships"] == []
+        assert o.as_of(partner, instant=moments[-1][0])["partnerships"] == o.partnerships(lab)
+        with unchanged(), pytest.raises(VersionNotFound):
+            o.as_of(lab, version=7)
+        with unchanged(), pytest.raises(NotYetRecorded):
+            o.as_of(lab, instant=seen[1]["registered_at"] - timedelta(microseconds=1))
+        with unchanged(), pytest.raises(InvalidCommand):
+            o.as_of(lab, version=1, instant=moments[0][0])
+        with unchanged(), pytest.raises(InvalidCommand):
+            o.as_of(lab, instant=datetime(2030, 1, 1))  # noqa: DTZ001  # naive: refused
+        with unchanged(), pytest.raises(OrganisationNotFound):
+            o.as_of(ids["metz"], version=1)
+
+    def test_a_territory_at_a_version_before_a_member_and_a_transfer(
+        self, civic: CivicLedger, unchanged: Unchanged
+    ) -> None:
+        """The Eurométropole before Woippy joined it and before Metz gave it its roads; Metz
+        before the transfer still holds them on the day asked, with no parent before one
+        grouped it; each as the live view read right after that version."""
+        t = civic.territories
+        day = date(2020, 1, 1)
+        metz = t.register(name="Metz", kind=TerritoryKind.COMMUNE, members=[], cause=cause())
+        woippy = t.register(name="Woippy", kind=TerritoryKind.COMMUNE, members=[], cause=cause())
+        t.add_competence(
+            metz,
+            competence="voirie",
+            label="Voirie",
+            law=None,
+            since=date(1990, 1, 1),
+            cause=cause(),
+        )
+        metz_v2 = t.get(metz, as_of=day)
+        em = t.register(
+            name="Eurométropole de Metz",
+            kind=TerritoryKind.INTERCOMMUNALITY,
+            members=[metz],
+            cause=cause(),
+        )
+        em_v1 = t.get(em, as_of=day)
+        t.add_member(em, member_id=woippy, cause=cause())
+        em_v2 = t.get(em, as_of=day)
+        t.transfer_competence(metz, competence="voirie", to=em, on=day, cause=cause("loi"))
+
+        assert t.get(em, as_of=day, version=1) == em_v1
+        assert t.get(em, as_of=day, version=2) == em_v2
+        assert [m["name"] for m in em_v1["members"]] == ["Metz"]
+        assert (em_v2["competences"], t.get(em, as_of=day)["version"]) == ([], 3)
+        assert [c["competence"] for c in t.get(em, as_of=day, version=3)["competences"]] == [
+            "voirie"
+        ]
+        before = t.get(metz, as_of=day, version=2)
+        assert before == metz_v2
+        assert ([c["competence"] for c in before["competences"]], before["parents"]) == (
+            ["voirie"],
+            [],
+        )
+        assert t.get(metz, as_of=date(2019, 12, 31), version=3)["competences"][0]["until"] == day
+        assert [p["name"] for p in t.get(woippy, version=1)["parents"]] == []
+        with unchanged(), pytest.raises(VersionNotFound):
+            t.get(metz, version=4)
+        with unchanged(), pytest.raises(TerritoryNotFound):
+            t.get(uuid4(), version=1)
