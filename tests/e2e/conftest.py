@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -19,7 +20,7 @@ import pytest
 from tests.conftest import POSTGRES, SQLITE, _backend, _fresh_database
 
 from .api import CivicApi
-from .server import create_account, serving
+from .server import civic, create_account, serving
 
 CLIENT_TIMEOUT = 30.0
 
@@ -63,3 +64,22 @@ def api(
 def workdir(tmp_path: Path) -> Path:
     """Where a test's servers and commands run and keep their logs."""
     return tmp_path
+
+
+@dataclass(frozen=True, slots=True)
+class PlayedDemo:
+    """`civic demo` played once for the session (it takes half a minute): where, and its output."""
+
+    workdir: Path
+    database: Path
+    output: str
+
+
+@pytest.fixture(scope="session")
+def played_demo(tmp_path_factory: pytest.TempPathFactory) -> PlayedDemo:
+    """The demo on a fresh SQLite file, over an old file it must replace; read-only for tests."""
+    workdir = tmp_path_factory.mktemp("demo")
+    database = workdir / "demo.sqlite"
+    database.write_bytes(b"an old file the demo must replace")
+    output = civic("sqlite:///unused.sqlite", workdir, "demo", "--database", str(database))
+    return PlayedDemo(workdir, database, output)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import PlayedDemo
 from .server import CIVIC, civic
 
 VERIFIER_KEY = re.compile(r"--key (\S+)")
@@ -34,11 +35,9 @@ def run(
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+def demo(played_demo: PlayedDemo) -> tuple[Path, Path, str]:
     """The demo played once, exported: (database, export file, the log's verifier key)."""
-    workdir = tmp_path_factory.mktemp("demo-audit")
-    database = workdir / "demo.sqlite"
-    civic("sqlite:///unused.sqlite", workdir, "demo", "--database", str(database))
+    workdir, database = played_demo.workdir, played_demo.database
     exported = workdir / "demo.jsonl"
     output = civic(f"sqlite:///{database}", workdir, "audit", "export", str(exported))
     assert re.search(r"exported \d+ events", output), output

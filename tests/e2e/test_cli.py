@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from .api import CivicApi, every_petition, json_of
+from .conftest import PlayedDemo
 from .server import CIVIC, civic
 from .store import stored_events
 
@@ -47,14 +48,12 @@ class TestProjectionsRebuild:
 class TestDemo:
     """`civic demo`, the main job: Grenoble's scenario on a fresh SQLite file."""
 
-    def test_the_demo_plays_the_grenoble_scenario(self, tmp_path: Path) -> None:
+    def test_the_demo_plays_the_grenoble_scenario(self, played_demo: PlayedDemo) -> None:
         """Grenoble: 26 lodged, 16 rejected with their reason (two naming the Metropolis as
         competent), 3 at the quorum, a citizen vote
         by majority judgment certified; the Sillon Lorrain: a petition referred to the
         committee and answered by a roll-call decision; on a fresh file."""
-        database = tmp_path / "demo.sqlite"
-        database.write_bytes(b"an old file the demo must replace")
-        output = civic("sqlite:///unused.sqlite", tmp_path, "demo", "--database", str(database))
+        database, output = played_demo.database, played_demo.output
         assert "28 lodged: 11 open, 17 rejected" in output
         assert len(re.findall(r"^\s+2,\d{3} signatures  ", output, re.MULTILINE)) == 3
         assert output.count("Petition.ThresholdReached") == 4  # 3 citizen votes, 1 referral
