@@ -11,6 +11,7 @@ A listing filtered by a territory covers its area: itself and its members, down 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Connection, Engine, select
@@ -35,11 +36,16 @@ class TerritoryRequired(InvalidCommand):
     """The platform serves several territories and the command names none."""
 
 
-def territory_facts(connection: Connection) -> dict[UUID, TerritoryFacts]:
-    """Every territory as the holder rule needs it, from the views (hundreds of rows)."""
+def groupings(connection: Connection) -> dict[UUID, TerritoryFacts]:
+    """Every territory with its members (no holdings): what scopes and areas need."""
     rows = connection.execute(
         select(territories.c.id, territories.c.name, territories.c.members)
     ).all()
+    return {r.id: TerritoryFacts(r.id, r.name, tuple(UUID(m) for m in r.members), ()) for r in rows}
+
+
+def territory_facts(connection: Connection) -> dict[UUID, TerritoryFacts]:
+    """Every territory as the holder rule needs it, from the views (hundreds of rows)."""
     holdings: dict[UUID, list[Holding]] = {}
     for h in connection.execute(
         select(territory_competences).order_by(territory_competences.c.position)
@@ -58,10 +64,7 @@ def territory_facts(connection: Connection) -> dict[UUID, TerritoryFacts]:
             )
         )
     return {
-        r.id: TerritoryFacts(
-            r.id, r.name, tuple(UUID(m) for m in r.members), tuple(holdings.get(r.id, ()))
-        )
-        for r in rows
+        i: replace(t, holdings=tuple(holdings.get(i, ()))) for i, t in groupings(connection).items()
     }
 
 
@@ -79,17 +82,15 @@ def area_of(facts: dict[UUID, TerritoryFacts], territory_id: UUID) -> set[UUID]:
 def scope_of(connection: Connection, territory_id: UUID | None) -> UUID | None:
     """The territory a new process belongs to: the one named (it must exist), else the
     platform's own (see the module's docstring)."""
-    rows = connection.execute(
-        select(territories.c.id, territories.c.name, territories.c.members)
-    ).all()
+    known = groupings(connection)
     if territory_id is not None:
-        if territory_id not in {r.id for r in rows}:
+        if territory_id not in known:
             raise UnknownTerritory(f"no territory has the id {territory_id}")
         return territory_id
-    grouped = {UUID(m) for r in rows for m in r.members}
-    roots = sorted((r for r in rows if r.id not in grouped), key=lambda r: r.name)
-    if not rows:
+    if not known:
         return None
+    grouped = {m for t in known.values() for m in t.members}
+    roots = sorted((t for t in known.values() if t.id not in grouped), key=lambda t: t.name)
     if len(roots) == 1:
         root: UUID = roots[0].id
         return root
@@ -104,18 +105,10 @@ def area_clause(
 ) -> ColumnElement[bool]:
     """`column` within the area of `territory_id` (404 for an unknown territory)."""
     with engine.connect() as connection:
-        facts = territory_facts(connection)
+        facts = groupings(connection)
     if territory_id not in facts:
         raise TerritoryNotFound(territory_id)
     return column.in_(sorted(area_of(facts, territory_id)))
-
-
-def territory_names(connection: Connection, ids: set[UUID]) -> dict[UUID, str]:
-    """The names of the territories `ids`."""
-    if not ids:
-        return {}
-    query = select(territories.c.id, territories.c.name).where(territories.c.id.in_(ids))
-    return {r.id: r.name for r in connection.execute(query)}
 
 
 def directory_signatory(connection: Connection, organisation_id: UUID) -> Organisation:
