@@ -48,6 +48,7 @@ class Ledger(Application[UUID]):
         super().__init__(
             env={
                 "PERSISTENCE_MODULE": "application.store:CivicFactory",
+                "TRANSCODER_TOPIC": "application.transcoder:CivicTranscoder",
                 "SQLALCHEMY_URL": settings.database_url,
                 "CREATE_TABLE": "y",
             }

@@ -9,6 +9,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+
+from application.checkpoints import Verifier
+from application.verification import Replay, Verification, compare_views
 
 from .conftest import PlayedDemo
 from .server import CIVIC, civic
@@ -78,6 +82,23 @@ class TestExportAndVerify:
         assert completed.returncode == 1
         assert f"FAILED at position {record['position']}:" in completed.stderr
         assert "Traceback" not in completed.stderr
+
+    def test_the_replay_of_the_export_holds_the_demos_views_row_by_row(
+        self, demo: tuple[Path, Path, str], tmp_path: Path
+    ) -> None:
+        """Replayed from the file on two processes (the audit trail built by the second and
+        attached), every row of every view is the demo database's own."""
+        database, exported, key = demo
+        replay = Replay(tmp_path / "replay", audit_trail=False)
+        live = create_engine(f"sqlite:///{database}")
+        try:
+            report = Verification(Verifier.parse(key), replay).run_file(exported)
+            assert report.ok, report.problem
+            with live.connect() as theirs, replay.ledger.engine.connect() as mine:
+                compare_views(theirs, mine)
+        finally:
+            live.dispose()
+            replay.close()
 
     def test_the_live_database_verifies(self, demo: tuple[Path, Path, str], tmp_path: Path) -> None:
         """`verify --live` on the demo's database: exit 0."""

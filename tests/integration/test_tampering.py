@@ -4,6 +4,7 @@ Each test plays an administrator with SQL access to the database (SQLite and Pos
 checks that `verify --live`, or the verification of an export, points at the right position.
 """
 
+import base64
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -12,10 +13,19 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import Connection, delete, select, update
 
+from application import merkle
 from application.checkpoints import Signer
 from application.system import CivicLedger
 from application.tables import audit_events, petitions
-from application.verification import export, verify_file, verify_live
+from application.transparency import leaf_data
+from application.verification import (
+    Replay,
+    Verification,
+    compare_views,
+    export,
+    verify_file,
+    verify_live,
+)
 from domain.events import Cause
 from domain.petition import Threshold
 
@@ -153,6 +163,20 @@ class TestExportVerification:
         assert report.warnings == []
         assert report.checkpoints >= 1
 
+    def test_an_export_verifies_on_one_core_too(
+        self, civic: CivicLedger, exported: Path, tmp_path: Path
+    ) -> None:
+        """With no second core to build the audit trail apart, the replay builds it itself:
+        the same verdict and the same views."""
+        replay = Replay(tmp_path / "replay", audit_trail=True)
+        try:
+            report = Verification(civic.transparency.verifier, replay).run_file(exported)
+            assert report.ok, report.problem
+            with civic.ledger.engine.connect() as live, replay.ledger.engine.connect() as mine:
+                compare_views(live, mine)
+        finally:
+            replay.close()
+
     @pytest.mark.parametrize("replay", [True, False], ids=["full", "chain-only"])
     def test_one_flipped_byte_in_an_event_is_named(
         self, civic: CivicLedger, exported: Path, *, replay: bool
@@ -250,3 +274,29 @@ class TestExportVerification:
         crossing = next(json.loads(line) for line in kept if b'"signer":"citizen:4"' in line)
         assert report.problem.position == crossing["position"]  # the fifth signature
         assert any("no signed checkpoint" in w for w in report.warnings)
+
+    def test_an_event_the_replay_cannot_decode_is_reported_not_crashed(
+        self, civic: CivicLedger, exported: Path
+    ) -> None:
+        """An export re-hashed around an event of a type no code knows (its checkpoints
+        dropped): the chain holds, and both processes of the replay fail on it; the report
+        says so instead of crashing or waiting for the second process."""
+        lines = [
+            line
+            for line in exported.read_bytes().split(b"\n")
+            if line and b'"checkpoint"' not in line
+        ]
+        number = next(i for i, line in enumerate(lines) if b"Signature.Signed" in line)
+        record = json.loads(lines[number])
+        record["topic"] = "domain.signature:Signature.Forged"
+        state = json.dumps(record["state"], separators=(",", ":")).encode()
+        data = leaf_data(
+            record["position"], UUID(record["originator_id"]), 1, record["topic"], state
+        )
+        record["leaf_hash"] = base64.b64encode(merkle.leaf_hash(data)).decode()
+        lines[number] = json.dumps(record, separators=(",", ":")).encode()
+        exported.write_bytes(b"\n".join(lines) + b"\n")
+        report = verify_file(exported, civic.transparency.verifier)
+        assert report.problem is not None
+        assert "replaying the log fails" in report.problem.message
+        assert "Signature.Forged" in report.problem.message

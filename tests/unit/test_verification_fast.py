@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from array import array
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,10 +29,12 @@ from application import merkle
 from application.tables import audit_events, merkle_leaves, metadata, petitions
 from application.verification import (
     BulkInserts,
+    EventRecord,
     Mismatch,
     Replay,
     ReplayTree,
     StateRecord,
+    TrailResult,
     compare_state,
 )
 
@@ -285,6 +289,46 @@ class TestReplayTree:
         ]
         expected = {k: v for k, v in nodes_one_by_one(hashes).items() if k[0] > 0}
         assert stored_nodes == expected
+
+
+def signature_record(position: int, aggregate: UUID, version: int = 1) -> EventRecord:
+    """An event record as an export holds it (its leaf hash is not checked here)."""
+    return EventRecord(
+        position=position,
+        originator_id=aggregate,
+        originator_version=version,
+        topic="domain.signature:Signature.Signed",
+        leaf_hash=bytes(32),
+        state=msgspec.Raw(b'{"signer":"citizen:a"}'),
+    )
+
+
+class TestReplayStore:
+    def test_an_event_twice_in_its_aggregate_is_named(self, tmp_path: Path) -> None:
+        """The store's unique index, built once every event is in, still refuses the second
+        event of a version of an aggregate, and the report names where it stands."""
+        twice, other = uuid4(), uuid4()
+        replay = Replay(tmp_path)
+        try:
+            for position, aggregate in [(1, twice), (2, other), (3, other), (4, twice)]:
+                replay.add(signature_record(position, aggregate, version=1 + (position == 3)))
+            with pytest.raises(Mismatch) as raised:
+                replay.project()
+        finally:
+            replay.close()
+        assert raised.value.discrepancy.position == 4
+        assert f"a second event of version 1 of aggregate {twice}" in str(raised.value)
+
+    def test_an_audit_trail_of_other_events_is_refused(self, tmp_path: Path) -> None:
+        """The second process's audit trail is attached only if its events are the ones
+        projected here, in the same order."""
+        replay = Replay(tmp_path, audit_trail=False)
+        try:
+            replay.tree.positions.extend([1, 2, 3])
+            with pytest.raises(Mismatch, match="3 events projected, 2 in the audit trail"):
+                replay.attach(tmp_path / "trail.sqlite", TrailResult(array("q", [1, 3]).tobytes()))
+        finally:
+            replay.close()
 
 
 class TestCompareState:
