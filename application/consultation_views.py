@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Table, bindparam, create_engine, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from application.store import scratch_engine
 from application.tables import (
     consultation_answers,
     consultation_comments,
@@ -276,7 +277,7 @@ def project_alone(events: Iterable[tuple[int, ConsultationEvent]]) -> dict[str, 
     """The consultation's row as these events (its own and its contributions' and answer sets',
     in log order) make it: the projection above, run on a scratch database of its own. How
     `?version` and `?as_of` show a consultation as it stood."""
-    engine = create_engine("sqlite://")
+    engine = scratch_engine()
     try:
         metadata.create_all(engine, tables=list(VIEWS))
         with Session(engine) as session:

@@ -14,9 +14,10 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, create_engine, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from application.store import scratch_engine
 from application.tables import (
     metadata,
     organisation_entries,
@@ -59,7 +60,7 @@ def projected_alone(events: Iterable[tuple[int, TerritoryEvent]]) -> Iterator[Co
     """A connection to a scratch database holding the views these events (in log order, each
     with its position) make, written by the code above: how `?version` and `?as_of` show a
     territory or an organisation as it stood, read by the same queries as the live views."""
-    engine = create_engine("sqlite://")
+    engine = scratch_engine()
     try:
         metadata.create_all(engine, tables=list(VIEWS))
         with Session(engine) as session:
