@@ -111,7 +111,7 @@ def jsonable(value: Any) -> Any:  # noqa: PLR0911  # one return per kind of valu
 def event_data(domain_event: DomainEventProtocol[UUID]) -> dict[str, Any]:
     """The event's own fields, without the envelope that has columns of its own."""
     return {
-        name: jsonable(value)
+        name: value if type(value) in _PLAIN else jsonable(value)  # most are plain: no call
         for name, value in vars(domain_event).items()
         if name not in ENVELOPE_FIELDS
     }
@@ -159,8 +159,11 @@ class Batch:
 class ReadModels:
     """The petition, account, audit and Merkle views, and the threshold policy."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, *, audit_trail: bool = True) -> None:
+        """`audit_trail=False` leaves the audit trail to someone else: the verifier builds it in
+        a second process from the same events (`verification.Trail`)."""
         self._ledger = ledger
+        self._audit_trail = audit_trail
         self._create_views()
         ledger.attach(self)
         self.merkle = MerkleLog()
@@ -393,7 +396,8 @@ class ReadModels:
         """Apply one event to the batch; returns what the policies recorded in reaction."""
         position = stored.id
         self.merkle.append(position, stored)
-        batch.audit.append(audit_row(position, domain_event))
+        if self._audit_trail:
+            batch.audit.append(audit_row(position, domain_event))
         if isinstance(domain_event, Signature.Event):
             return self._apply_signature(session, batch, domain_event)
         if isinstance(domain_event, Petition.Event):

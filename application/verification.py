@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import time
+from array import array
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -40,6 +41,7 @@ from sqlalchemy import (
     Result,
     Table,
     TypeDecorator,
+    bindparam,
     func,
     insert,
     select,
@@ -47,13 +49,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import IteratorResult
 from sqlalchemy.engine.result import SimpleResultMetaData
 from sqlalchemy.event import listen
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from application import merkle
 from application.checkpoints import CheckpointError, Verifier, open_note
 from application.ledger import Ledger
 from application.petition_history import signature_delta
-from application.read_models import ReadModels, jsonable
+from application.read_models import ReadModels, audit_row, jsonable
 from application.settings import Settings
 from application.tables import (
     audit_events,
@@ -63,6 +66,7 @@ from application.tables import (
     metadata,
     petitions,
 )
+from application.transcoder import uuid_from_bytes
 from application.transparency import (
     MerkleLog,
     Transparency,
@@ -72,6 +76,7 @@ from application.transparency import (
     tree_size,
 )
 from application.vote_recount import recount_votes
+from domain.events import CivicAggregate
 from domain.signature import Signature
 
 FORMAT = "civic-ledger/audit-export"
@@ -507,18 +512,23 @@ class _InsertPlan:
 
 
 class ReplayTree(MerkleLog):
-    """The replay's Merkle tree view, written in bulk once every event is projected.
+    """The replay's Merkle tree view, computed once every event is projected.
 
     Its leaves are the leaf hashes the export records; the chain check, which a report needs
     to pass as well, recomputes every one of them from the event's bytes. The nodes are those
     `MerkleLog` writes one leaf at a time, computed level by level (`merkle.complete_levels`).
+    With `rows`, every leaf and node is written in bulk, for `verify --live` to compare with the
+    live tree row by row; an export states the tree by its row counts only, so verifying a file
+    computes the tree without writing it, and states its counts (`counts`).
     """
 
-    def __init__(self, bulk: BulkInserts) -> None:
+    def __init__(self, bulk: BulkInserts, *, rows: bool = True) -> None:
         super().__init__()
         self._bulk = bulk
+        self._rows = rows
         self.leaf_hashes = bytearray()  # as recorded, in log order
         self.positions: list[int] = []  # as projected
+        self.counts: dict[str, int] = {}  # of the rows the tree has, once computed
 
     def follow(self, session: Session, position: int) -> None:
         """Nothing to load: the replay's tree starts empty."""
@@ -531,12 +541,18 @@ class ReplayTree(MerkleLog):
         """Nothing yet: the whole tree is written at the end, by `write`."""
 
     def write(self, session: Session) -> None:
-        """Write every leaf and every complete node."""
+        """Compute every leaf and complete node, and write them (with `rows`)."""
         size = len(self.leaf_hashes) // HASH
         if len(self.positions) != size:
             message = f"{len(self.positions)} events projected, {size} stored"
             raise Mismatch(Discrepancy(message))
         levels = merkle.complete_levels(bytes(self.leaf_hashes))
+        self.counts = {
+            merkle_leaves.name: size,
+            merkle_nodes.name: sum(len(hashes) // HASH for hashes in levels[1:]),
+        }
+        if not self._rows:
+            return
         for start in range(0, size, TREE_BATCH):
             end = min(start + TREE_BATCH, size)
             self._bulk.insert_columns(
@@ -577,27 +593,40 @@ class Replay:
     it by actor or type) and no journal (it is thrown away if anything fails). Its multi-row
     writes go straight to SQLite (`BulkInserts`), and its Merkle tree is written in bulk
     (`ReplayTree`): the projections themselves are `ReadModels`' own.
+
+    Without `audit_trail`, the audit trail is left to a `Trail` built by a second process from
+    the same events; `attach` then makes its table this database's.
     """
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(
+        self, directory: Path, *, tree_rows: bool = True, audit_trail: bool = True
+    ) -> None:
+        self.directory = directory
+        self.audit_trail = audit_trail
         self.ledger = Ledger(Settings(f"sqlite:///{directory / 'replay.sqlite'}"))
         engine = self.ledger.engine
         listen(engine, "connect", _private_database)
         engine.dispose()  # the connections opened so far come back with the pragmas
         self.ledger.datastore.is_sqlite_wal_mode = True  # keep the library from asking for WAL
-        self.read_models = ReadModels(self.ledger)
+        self.read_models = ReadModels(self.ledger, audit_trail=audit_trail)
         for table in metadata.sorted_tables:
             for index in table.indexes:
                 index.drop(engine)
+        # The store's unique (aggregate, version) index is built once every event is in: the
+        # same refusal of an event twice in its aggregate, for less than keeping it up to date.
+        self._unique = [index for index in self.ledger.events_table.indexes if index.unique]
+        for index in self._unique:
+            index.drop(engine)
         self._bulk = BulkInserts(engine.dialect)
         listen(self.ledger.datastore.session_maker, "do_orm_execute", self._bulk)
-        self.tree = ReplayTree(self._bulk)
+        self.tree = ReplayTree(self._bulk, rows=tree_rows)
         self.read_models.merkle = self.tree
         self._pending: dict[str, list[Any]] = {
             column.name: [] for column in self.ledger.events_table.c
         }
         self.stored = 0
         self.seconds = 0.0  # spent storing and projecting
+        self._read_sql: tuple[str, list[str], dict[str, Any]] | None = None
 
     def add(self, record: EventRecord) -> None:
         """Queue one event for the store."""
@@ -639,6 +668,7 @@ class Replay:
         event the log lacks is a `Mismatch` naming the event it reacted to."""
         self.store()
         started = time.perf_counter()
+        self._index()
         position = 0
         with self.ledger.transaction() as session:
             while notifications := self._stored_after(session, position):
@@ -661,29 +691,258 @@ class Replay:
             self.read_models.set_position(session, position)
         self.seconds += time.perf_counter() - started
 
+    def _index(self) -> None:
+        """Build the store's unique index; an event twice in its aggregate is named."""
+        events = self.ledger.events_table
+        with self.ledger.engine.begin() as connection:
+            try:
+                for index in self._unique:
+                    index.create(connection)
+            except IntegrityError:
+                first, second = events.alias(), events.alias()
+                again = connection.execute(
+                    select(second.c.id, second.c.originator_id, second.c.originator_version)
+                    .join(
+                        first,
+                        (first.c.originator_id == second.c.originator_id)
+                        & (first.c.originator_version == second.c.originator_version)
+                        & (first.c.id < second.c.id),
+                    )
+                    .order_by(second.c.id)
+                    .limit(1)
+                ).one()
+                message = (
+                    f"a second event of version {again[2]} of aggregate {again[1]}: the event "
+                    "store refuses it"
+                )
+                raise Mismatch(Discrepancy(message, again[0])) from None
+        self._unique = []
+
+    def attach(self, database: Path, trail: TrailResult) -> None:
+        """Take the audit trail a `Trail` built from the same events: its table stands in for
+        this database's (attached, not copied), once its events are checked to be the ones
+        projected here, in the same order."""
+        if trail.problem is not None:
+            raise Mismatch(trail.problem)
+        if array("q", self.tree.positions).tobytes() != trail.positions:
+            count = len(trail.positions) // array("q").itemsize
+            message = f"{len(self.tree.positions)} events projected, {count} in the audit trail"
+            raise Mismatch(Discrepancy(message))
+        engine = self.ledger.engine
+        with engine.begin() as connection:
+            audit_events.drop(connection)
+        listen(engine, "connect", partial(_attach_trail, path=database))
+        engine.dispose()  # the next connections attach it
+
     def _stored_after(self, session: Session, position: int) -> list[Notification]:
-        """The next stored events after `position`, in order."""
-        c = self.ledger.events_table.c
-        rows = session.execute(
-            select(c.id, c.originator_id, c.originator_version, c.topic, c.state)
-            .where(c.id > position)
-            .order_by(c.id)
-            .limit(REPLAY_BATCH)
-        )
-        return [
-            Notification(
-                id=row[0],
-                originator_id=row[1],
-                originator_version=row[2],
-                topic=row[3],
-                state=row[4],
+        """The next stored events after `position`, in order, read straight from SQLite (this
+        private database's own: 16-byte ids, bytes states) rather than through SQLAlchemy's
+        per-row processing, which costs more than the query."""
+        if self._read_sql is None:
+            c = self.ledger.events_table.c
+            query = (
+                select(c.id, c.originator_id, c.originator_version, c.topic, c.state)
+                .where(c.id > bindparam("position"))
+                .order_by(c.id)
+                .limit(REPLAY_BATCH)
             )
-            for row in rows
+            compiled = query.compile(dialect=self.ledger.engine.dialect)
+            order = compiled.positiontup or []
+            self._read_sql = (compiled.string, order, compiled.params)
+        sql, order, params = self._read_sql
+        values = [position if name == "position" else params[name] for name in order]
+        connection = session.connection().connection.driver_connection
+        assert connection is not None
+        return [
+            notification(position, uuid_from_bytes(originator_id), version, topic, state)
+            for position, originator_id, version, topic, state in connection.execute(sql, values)
         ]
 
     def close(self) -> None:
         """Release the private database."""
         self.ledger.close()
+
+
+def notification(  # a stored event's fields, in their order
+    position: int, originator_id: UUID, version: int, topic: str, state: bytes
+) -> Notification:
+    """The library's `Notification` of a stored event, made as the library makes its domain
+    events (`Mapper.to_domain_event`): its attributes set at once, not one by one through the
+    frozen dataclass's `__init__`, which costs more than decoding the event."""
+    made = _new(Notification)
+    _set(
+        made,
+        "__dict__",
+        {
+            "originator_id": originator_id,
+            "originator_version": version,
+            "topic": topic,
+            "state": state,
+            "id": position,
+        },
+    )
+    return made
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+class Trail:
+    """The audit trail of a replay, built in a second process while the first projects the
+    rest: the largest view (a row per event), and one that needs the events alone.
+
+    Each row is `read_models.audit_row` of the event as the log's mapper decodes it: the row
+    `ReadModels` writes for every event it applies. They go to a database of their own, which
+    the main replay attaches once it has projected the same events in the same order
+    (`Replay.attach`).
+    """
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir()
+        self.database = directory / "replay.sqlite"
+        self.store = Replay(directory, tree_rows=False)
+        self._mapper = self.store.ledger.mapper
+        self._rows: list[dict[str, Any]] = []
+        self.positions = array("q")
+        self.problem: Discrepancy | None = None  # the first failure: the rest is not built
+
+    def add(self, records: list[Record]) -> None:
+        """The audit rows of a chunk's events. A failure is kept, not raised: the chain check,
+        which feeds the trail, goes on."""
+        if self.problem is None:
+            try:
+                self._add(records)
+            except Exception as exc:  # whatever the replay trips on, report it
+                self._failed(exc)
+
+    def _failed(self, exc: Exception) -> None:
+        self.problem = Discrepancy(f"replaying the log fails: {type(exc).__name__}: {exc}")
+
+    def _add(self, records: list[Record]) -> None:
+        to_domain_event = self._mapper.to_domain_event
+        rows = self._rows
+        positions = self.positions
+        for record in records:
+            if type(record) is EventRecord:
+                position = record.position
+                event = to_domain_event(
+                    notification(
+                        position,
+                        record.originator_id,
+                        record.originator_version,
+                        record.topic,
+                        record.stored_state,
+                    )
+                )
+                assert isinstance(event, CivicAggregate.Event)  # as `ReadModels` asserts
+                rows.append(audit_row(position, event))
+                positions.append(position)
+        if len(rows) >= REPLAY_BATCH:
+            self._write()
+
+    def _write(self) -> None:
+        with self.store.ledger.transaction() as session:
+            session.execute(insert(audit_events), self._rows)
+        self._rows.clear()
+
+    def finish(self) -> TrailResult:
+        """Write the last audit rows; what the main replay needs to know."""
+        if self.problem is None and self._rows:
+            try:
+                self._write()
+            except Exception as exc:  # whatever the replay trips on, report it
+                self._failed(exc)
+        self.store.close()
+        return TrailResult(self.positions.tobytes(), self.problem)
+
+
+@dataclass(frozen=True, slots=True)
+class TrailResult:
+    """What the second process reports once its trail is built: the positions of its events
+    in order (8-byte integers), or why it could not build it."""
+
+    positions: bytes = b""
+    problem: Discrepancy | None = None
+
+
+class Companion:
+    """The second process of a full verification: it checks the chain and, given a
+    `directory`, builds the replay's `Trail` from the same decoded events. It reports the
+    chain first (a failure as soon as it is found), then the trail."""
+
+    def __init__(self, path: Path, trusted: Verifier | None, directory: Path | None) -> None:
+        self.database = None if directory is None else directory / "replay.sqlite"
+        receiver, sender = _FORK.Pipe(duplex=False)
+        self._process = _FORK.Process(
+            target=_companion, args=(path, trusted, directory, sender), daemon=True
+        )
+        self._process.start()
+        sender.close()
+        self._results = receiver
+        self._chain: Report | None = None
+
+    def __enter__(self) -> Companion:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._results.close()
+        self._process.join(timeout=1)
+        if self._process.is_alive():  # still building a trail nobody needs (a failure here)
+            self._process.terminate()
+            self._process.join()
+
+    def chain_failed(self) -> bool:
+        """Whether the chain is known to have failed already (does not wait)."""
+        if self._chain is None and self._results.poll():
+            self.chain()
+        return self._chain is not None and not self._chain.ok
+
+    def chain(self) -> Report:
+        """The chain's report (waits for it)."""
+        if self._chain is None:
+            received = self._receive()
+            if not isinstance(received, Report):
+                received = Report(problem=Discrepancy(f"the chain check failed: {received}"))
+            self._chain = received
+        return self._chain
+
+    def trail(self) -> TrailResult:
+        """The trail, once built (waits for it)."""
+        if not self.chain().ok:
+            return TrailResult(problem=self.chain().problem)
+        received = self._receive()
+        if not isinstance(received, TrailResult):
+            return TrailResult(problem=Discrepancy(f"building the audit trail failed: {received}"))
+        return received
+
+    def _receive(self) -> object:
+        try:
+            received: object = self._results.recv()
+        except EOFError:
+            return f"its process ended with code {self._process.exitcode}"
+        return received
+
+
+def _companion(path: Path, trusted: Verifier | None, directory: Path | None, results: Any) -> None:
+    """The companion's process: the chain and the trail (if asked for), each reported as soon
+    as it is known."""
+    trail = None if directory is None else Trail(directory)
+    with path.open("rb") as file:
+        report = Verification(trusted, None).run_chain(file, workers=0, trail=trail)
+    try:
+        results.send(report)
+        if report.ok and trail is not None:
+            results.send(trail.finish())
+    except BrokenPipeError:  # the main process stopped listening: it has failed already
+        pass
+    finally:
+        results.close()
+
+
+def _attach_trail(connection: Any, _: Any, path: Path) -> None:
+    """Attach a trail's database: its tables are found by name where this one has none."""
+    connection.execute("ATTACH DATABASE ? AS trail", (str(path),))
 
 
 def _private_database(connection: Any, _: Any) -> None:
@@ -721,6 +980,11 @@ def hash_chunk(chunk: bytes, lines_before: int) -> HashedChunk:
         records = _decode_chunk(_CHUNK_DECODER, chunk, lines_before)
     except Mismatch as mismatch:
         return HashedChunk(b"", 0, 0, [], mismatch.discrepancy)
+    return hash_records(records)
+
+
+def hash_records(records: list[Record]) -> HashedChunk:
+    """Compute each event's leaf hash and check it against the recorded one."""
     hashes = bytearray()
     others: list[tuple[int, int, Record]] = []
     leaf_hash = merkle.leaf_hash
@@ -858,30 +1122,37 @@ class Verification:
             )
 
     def run_file(self, path: Path) -> Report:
-        """Verify an export file in full: its chain in a process of its own, while this one
-        replays it. The chain's finding comes first, as if it had been checked first."""
+        """Verify an export file in full, on two cores. A second process (`Companion`) checks
+        the chain and, unless this replay builds its own, the audit trail (`Trail`), while this
+        one stores the events and then runs the other projections and the policies over them.
+        The chain's finding comes first, as if it had been checked first."""
         replay = self._replay
         assert replay is not None
         started = time.perf_counter()
         problem: Discrepancy | None = None
-        with ProcessPoolExecutor(1, mp_context=_FORK) as pool:
-            chain = pool.submit(verify_chain, path, self._trusted)
+        seconds = self.report.seconds
+        trail = None if replay.audit_trail else replay.directory / "trail"
+        with Companion(path, self._trusted, trail) as companion:
             try:
                 with path.open("rb") as file:
-                    stored = self._store(read_export(file), replay, chain)
+                    stored = self._store(read_export(file), replay, companion)
                 if stored:
-                    self._verify_replay(replay)
+                    _replaying(replay, self._progress)
+                    if companion.database is not None:
+                        replay.attach(companion.database, companion.trail())
+                    # The replay's time includes waiting for the trail, if it ends last.
+                    seconds["replay"] = time.perf_counter() - started
+                    self._verify_views(replay)
             except Mismatch as mismatch:
                 problem = mismatch.discrepancy
-            chained = chain.result()
-        seconds = self.report.seconds
+            chained = companion.chain()
         self.report = chained
         self.report.problem = chained.problem or problem
-        self.report.seconds = {"chain": chained.seconds["chain"], **seconds}
+        self.report.seconds = {"chain": chained.seconds.get("chain", 0.0), **seconds}
         self.report.seconds["total"] = time.perf_counter() - started
         return self.report
 
-    def _store(self, records: Iterator[Record], replay: Replay, chain: Future[Report]) -> bool:
+    def _store(self, records: Iterator[Record], replay: Replay, companion: Companion) -> bool:
         """Feed the export's events to the replay's store and keep its statement; False if
         it stopped early because the chain, checked meanwhile, has already failed."""
         header = next(records, None)
@@ -892,7 +1163,7 @@ class Verification:
             if type(record) is EventRecord:
                 replay.add(record)
                 if not replay.queued:  # a batch was just stored
-                    if chain.done() and chain.result().problem is not None:
+                    if companion.chain_failed():
                         return False
                     if progress is not None:
                         progress(replay.stored // 2, header.tree_size)
@@ -901,18 +1172,18 @@ class Verification:
         replay.store()
         return True
 
-    def run_chain(self, file: IO[bytes], workers: int) -> Report:
+    def run_chain(self, file: IO[bytes], workers: int, trail: Trail | None = None) -> Report:
         """Check the chain only (leaves, roots, signatures), hashing in `workers` processes
-        (here, if 0)."""
+        (here, if 0); `trail` (with 0 workers) is given every chunk that passed."""
         started = time.perf_counter()
         try:
-            self._consume_chunks(file, workers)
+            self._consume_chunks(file, workers, trail)
         except Mismatch as mismatch:
             self.report.problem = mismatch.discrepancy
         self.report.seconds["chain"] = self.report.seconds["total"] = time.perf_counter() - started
         return self.report
 
-    def _consume_chunks(self, file: IO[bytes], workers: int) -> None:
+    def _consume_chunks(self, file: IO[bytes], workers: int, trail: Trail | None) -> None:
         first_line = file.readline()
         header = next(iter(_decode_chunk(_CHUNK_DECODER, first_line, 0)), None)
         if not isinstance(header, Header):
@@ -920,7 +1191,10 @@ class Verification:
         self._open(header)
         if workers == 0:  # hash here (this is already a process of its own)
             for chunk, lines_before in export_chunks(file):
-                self._take(hash_chunk(chunk, lines_before + 1), header)
+                records = _decode_chunk(_CHUNK_DECODER, chunk, lines_before + 1)
+                self._take(hash_records(records), header)
+                if trail is not None:
+                    trail.add(records)
             self._finish(header)
             return
         with ProcessPoolExecutor(workers, mp_context=_FORK) as pool:
@@ -1023,15 +1297,21 @@ class Verification:
 
     def _verify_replay(self, replay: Replay) -> None:
         _replaying(replay, self._progress)
-        started = time.perf_counter()
         self.report.seconds["replay"] = replay.seconds
+        self._verify_views(replay)
+
+    def _verify_views(self, replay: Replay) -> None:
+        """Recount the tallies in the replayed views, and compare them with the statement."""
+        started = time.perf_counter()
         with replay.ledger.engine.connect() as connection:
             recount(connection)
             found = recount_votes(connection)
             if found is not None:
                 raise Mismatch(Discrepancy(*found))
             if self._stated is not None:
-                unstated = compare_state(state_record(connection), self._stated)
+                replayed = state_record(connection)
+                replayed.counts.update(replay.tree.counts)  # computed, maybe not written
+                unstated = compare_state(replayed, self._stated)
                 if unstated:
                     self.report.warnings.append(
                         "views the export does not state (written by an older version), "
@@ -1177,6 +1457,13 @@ def zip_longest_rows(
 # -- entry points -------------------------------------------------------------------------------
 
 
+def _usable_cpus() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def verify_file(
     path: Path,
     trusted: Verifier | None = None,
@@ -1190,17 +1477,17 @@ def verify_file(
             workers = max(1, min(os.cpu_count() or 1, CHAIN_WORKERS))
             return Verification(trusted, None, progress).run_chain(file, workers)
     with tempfile.TemporaryDirectory(prefix="civic-verify-") as directory:
-        store = Replay(Path(directory))
+        # An export states the tree by its counts; the audit trail is built apart only when a
+        # second core can build it meanwhile.
+        store = Replay(
+            Path(directory),
+            tree_rows=False,
+            audit_trail=_usable_cpus() < 2,  # noqa: PLR2004
+        )
         try:
             return Verification(trusted, store, progress).run_file(path)
         finally:
             store.close()
-
-
-def verify_chain(path: Path, trusted: Verifier | None) -> Report:
-    """The chain check of an export file, hashing in this process (run in one of its own)."""
-    with path.open("rb") as file:
-        return Verification(trusted, None).run_chain(file, workers=0)
 
 
 def export(

@@ -289,6 +289,24 @@ class TestReplayTree:
         ]
         expected = {k: v for k, v in nodes_one_by_one(hashes).items() if k[0] > 0}
         assert stored_nodes == expected
+        assert tree.counts == {"merkle_leaves": 11, "merkle_nodes": len(expected)}
+
+    def test_a_file_replay_counts_the_tree_without_writing_it(self, tmp_path: Path) -> None:
+        """An export states the tree by its row counts: the same counts, no rows written."""
+        replay = Replay(tmp_path, tree_rows=False)
+        try:
+            tree = replay.tree
+            tree.leaf_hashes += leaves(11)
+            tree.positions.extend(range(1, 12))
+            with replay.ledger.transaction() as session:
+                tree.write(session)
+            with replay.ledger.engine.connect() as connection:
+                written = connection.exec_driver_sql("SELECT count(*) FROM merkle_leaves").scalar()
+        finally:
+            replay.close()
+        assert written == 0
+        # 11 leaves: 5 nodes at level 1, 2 at level 2, 1 at level 3 (complete subtrees only)
+        assert tree.counts == {"merkle_leaves": 11, "merkle_nodes": 8}
 
 
 def signature_record(position: int, aggregate: UUID, version: int = 1) -> EventRecord:
