@@ -26,8 +26,11 @@ $(UV_STAMP): | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 	@touch $@
 
+# Bytecode is compiled once here: where PYTHONDONTWRITEBYTECODE is set (as on the team's machines),
+# Python would otherwise compile every module again at each start of `civic` or of a test server.
 $(STAMP): uv.lock pyproject.toml $(UV_STAMP)
-	$(BIN)/uv sync --frozen --all-groups
+	$(BIN)/uv sync --frozen --all-groups --compile-bytecode
+	$(BIN)/python -m compileall -q -j 0 domain application interfaces
 	@touch $@
 
 env: $(STAMP) ## create or update .venv (all dependency groups)
