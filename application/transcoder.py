@@ -12,6 +12,7 @@ msgspec refuses but `json` reads (`NaN`, a number beyond a double) is read by `j
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID, SafeUUID
@@ -23,7 +24,9 @@ _TYPE = "_type_"
 _DATA = "_data_"
 _UNKNOWN = SafeUUID.unknown
 _new = object.__new__
-_set = object.__setattr__
+# UUID keeps its value in slots: their descriptors set them for less than `object.__setattr__`.
+_set_int: Callable[[UUID, int], None] = UUID.__dict__["int"].__set__
+_set_safe: Callable[[UUID, SafeUUID], None] = UUID.__dict__["is_safe"].__set__
 HEX_LENGTH = 32
 
 
@@ -33,8 +36,8 @@ def uuid_from_hex(data: str) -> UUID:
         return UUID(data)
     value = int(data, 16)  # a ValueError on anything but hex digits, as UUID() raises
     uuid = _new(UUID)
-    _set(uuid, "int", value)
-    _set(uuid, "is_safe", _UNKNOWN)
+    _set_int(uuid, value)
+    _set_safe(uuid, _UNKNOWN)
     return uuid
 
 
@@ -43,8 +46,8 @@ def uuid_from_bytes(data: bytes) -> UUID:
     if len(data) != 16:  # noqa: PLR2004
         return UUID(bytes=data)
     uuid = _new(UUID)
-    _set(uuid, "int", int.from_bytes(data))
-    _set(uuid, "is_safe", _UNKNOWN)
+    _set_int(uuid, int.from_bytes(data))
+    _set_safe(uuid, _UNKNOWN)
     return uuid
 
 

@@ -11,6 +11,7 @@ everything with what the export states. It stops at the first difference and nam
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -89,6 +90,9 @@ READ_CHUNK = 1 << 22
 HASH = merkle.HASH_SIZE
 CHAIN_WORKERS = 4  # hashing processes for a chain-only check (at most one per core)
 PROGRESS_EVERY = 1 << 16
+# The replay's garbage collection: its first generation collected every 50,000 allocations, not
+# every 700 (see `fewer_collections`).
+REPLAY_GC_THRESHOLD = (50_000, 20, 100)
 # Workers and the chain's process start as copies of this one where the platform allows it.
 _FORK = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
 # Views stated row by row in an export: the results people read. The others have one row per
@@ -1457,6 +1461,23 @@ def zip_longest_rows(
 # -- entry points -------------------------------------------------------------------------------
 
 
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the garbage collector less often for the duration: a replay allocates a few dicts
+    per event, freed at once by their reference counts, and Python's cyclic collector, by default
+    run every 700 allocations over everything younger, cost a fifth of the replay (200,000
+    events: 3.8-4.0 s of projection against 5.1 s). What exists before is frozen out of the
+    collections; every setting is restored after."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*REPLAY_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def _usable_cpus() -> int:
     """The cores this process may run on."""
     if hasattr(os, "sched_getaffinity"):
@@ -1476,7 +1497,7 @@ def verify_file(
         with path.open("rb") as file:
             workers = max(1, min(os.cpu_count() or 1, CHAIN_WORKERS))
             return Verification(trusted, None, progress).run_chain(file, workers)
-    with tempfile.TemporaryDirectory(prefix="civic-verify-") as directory:
+    with tempfile.TemporaryDirectory(prefix="civic-verify-") as directory, fewer_collections():
         # An export states the tree by its counts; the audit trail is built apart only when a
         # second core can build it meanwhile.
         store = Replay(
@@ -1511,7 +1532,7 @@ def verify_live(
 ) -> Report:
     """Verify the configured database itself: its events against its tree and checkpoints, a
     replay against its views, row by row. Writes nothing."""
-    with tempfile.TemporaryDirectory(prefix="civic-verify-") as directory:
+    with tempfile.TemporaryDirectory(prefix="civic-verify-") as directory, fewer_collections():
         store = Replay(Path(directory))
         try:
             with snapshot(ledger) as connection:

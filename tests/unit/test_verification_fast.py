@@ -373,3 +373,25 @@ class TestCompareState:
         )
         with pytest.raises(Mismatch, match="title is stated as 'T', the replay gives 'U'"):
             compare_state(replayed, stated)
+
+
+def test_fewer_collections_restores_the_collector_as_it_was() -> None:
+    """The replay's garbage collection settings last for the replay only, even if it fails."""
+    import gc  # noqa: PLC0415
+
+    from application.verification import REPLAY_GC_THRESHOLD, fewer_collections  # noqa: PLC0415
+
+    before = gc.get_threshold()
+    seen: list[tuple[tuple[int, ...], int]] = []
+
+    def replay() -> None:
+        with fewer_collections():
+            seen.append((gc.get_threshold(), gc.get_freeze_count()))
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        replay()
+    assert seen[0][0] == REPLAY_GC_THRESHOLD
+    assert seen[0][1] > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
