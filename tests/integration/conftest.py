@@ -3,7 +3,9 @@
 ``civic`` is a `CivicLedger` on the test's fresh database (``database_url``, so once per
 backend) whose clock stands still until a test moves it (``advance_clock``, ``set_clock``).
 ``open_civic`` opens further ledgers on the same database, as a restarted or second worker
-process would.
+process would. Here ``database_url`` holds the application's tables already, and no row: a copy
+of a database on which the application created them (tests/conftest.py, ``schemas``), for
+creating them took most of each test's time; tests/integration/test_databases.py checks it.
 """
 
 from collections.abc import Callable, Iterator
@@ -11,6 +13,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -22,6 +25,7 @@ from application.system import CivicLedger
 from application.tables import metadata
 from domain.events import Cause
 from domain.petition import Threshold
+from tests.conftest import POSTGRES, SQLITE, Schemas, _backend
 
 START = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
 
@@ -92,6 +96,14 @@ def nothing_recorded(civic: CivicLedger) -> Iterator[None]:
     yield
     assert civic.ledger.recorder.max_notification_id() == position
     assert read_views(civic) == views
+
+
+@pytest.fixture(params=[SQLITE, POSTGRES])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, schemas: Schemas) -> Iterator[str]:
+    """A fresh database per test, once on SQLite and once on PostgreSQL, holding the application's
+    tables and no row."""
+    with schemas.fresh(_backend(request), tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
