@@ -67,8 +67,8 @@ class Site:
     workdir: Path
 
     def account(self, name: str, *roles: str, email: str | None = None) -> Account:
-        """Open another account with the CLI (signing in with `email` and CITIZEN_PASSWORD when
-        an e-mail is given), for tests that need other roles."""
+        """Open another account as `civic accounts create` does (signing in with `email` and
+        CITIZEN_PASSWORD when an e-mail is given), for tests that need other roles."""
         if email is None:
             return create_account(self.database_url, self.workdir, name, *roles)
         return create_account_with_password(

@@ -5,8 +5,6 @@ shown as the API shows it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -50,31 +48,25 @@ QUESTIONS: list[dict[str, Any]] = [
 
 
 @pytest.fixture(scope="module")
-def organiser(site: Site) -> Iterator[Future[tuple[Account, str]]]:
-    """A committee account and the committee it created, made in the background (the CLI that
-    opens the account is slow): ask for `.result()` when needed."""
-
-    def make() -> tuple[Account, str]:
-        account = site.account(f"Organisatrice {uuid4().hex[:6]}", "committee")
-        committee = site.client.post(
-            "/committees",
-            json={
-                "name": f"Comité mobilité {uuid4().hex[:6]}",
-                "serves": {"kind": "territory", "name": "Sillon Lorrain"},
-                "colleges": [{"id": "citizens", "name": "Citizens", "seats": 3}],
-            },
-            headers=account.headers,
-        )
-        assert committee.status_code == 201, committee.text
-        return account, committee.json()["id"]
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        yield pool.submit(make)
+def organiser(site: Site) -> tuple[Account, str]:
+    """A committee account and the committee it created."""
+    account = site.account(f"Organisatrice {uuid4().hex[:6]}", "committee")
+    committee = site.client.post(
+        "/committees",
+        json={
+            "name": f"Comité mobilité {uuid4().hex[:6]}",
+            "serves": {"kind": "territory", "name": "Sillon Lorrain"},
+            "colleges": [{"id": "citizens", "name": "Citizens", "seats": 3}],
+        },
+        headers=account.headers,
+    )
+    assert committee.status_code == 201, committee.text
+    return account, committee.json()["id"]
 
 
-def open_consultation(site: Site, organiser: Future[tuple[Account, str]], title: str) -> str:
+def open_consultation(site: Site, organiser: tuple[Account, str], title: str) -> str:
     """A consultation open to everything for a day, then a day of analysis; its id."""
-    account, committee_id = organiser.result()
+    account, committee_id = organiser
     now = datetime.now(UTC)
     drafted = site.client.post(
         "/consultations",
@@ -187,14 +179,14 @@ class TestTakingPart:
     """Contributing, commenting, endorsing and answering with plain forms."""
 
     def test_a_citizen_contributes_endorses_and_answers_and_sees_each_counted(
-        self, site: Site, organiser: Future[tuple[Account, str]], context: BrowserContext
+        self, site: Site, organiser: tuple[Account, str], context: BrowserContext
     ) -> None:
         """In the contribution phase: the contribution is listed, the endorsement counted, the
         comment shown; a required question left blank is refused by the server (422); the
         answers are recorded, then replaced, as the API reads them too."""
         title = f"Plan de mobilité {uuid4().hex[:8]}"
         page = context.new_page()
-        sign_in(page, site, "/")  # while the organiser is being made
+        sign_in(page, site, "/")
         expect(page.get_by_text("Connecté·e en tant que Ada")).to_be_visible()
         consultation_id = open_consultation(site, organiser, title)
         anonymous = site.client.get(f"/web/consultations/{consultation_id}").text
@@ -228,7 +220,7 @@ class TestModeration:
     """What the page shows of a contribution hidden by the moderator: the API's rule."""
 
     def test_a_hidden_contribution_is_shown_only_to_its_author_and_moderators(
-        self, site: Site, organiser: Future[tuple[Account, str]]
+        self, site: Site, organiser: tuple[Account, str]
     ) -> None:
         """Anonymous visitors and other citizens do not see it; its author sees it with the
         reason, the moderator sees it too."""

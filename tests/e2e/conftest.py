@@ -1,9 +1,10 @@
 """Fixtures for the end-to-end tests: the real `civic serve` in a subprocess, driven over HTTP.
 
 ``api`` is one server per backend for the whole session, on a database of its own, with four
-accounts opened by the real CLI. Opening one costs a `civic` process start (seconds), so the
-accounts are shared, and the committee member and the auditor are citizens too (three signers are
-needed); each test lodges fresh petitions, which is all the state a scenario needs.
+accounts opened by `civic accounts create` (run in the test process: see `server.civic_in_process`;
+test_cli runs the console script). The accounts are shared, and the committee member and the
+auditor are citizens too (three signers are needed); each test lodges fresh petitions, which is all
+the state a scenario needs.
 The restart test starts servers of its own on the function-scoped ``database_url``, in ``workdir``.
 """
 

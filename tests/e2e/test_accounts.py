@@ -33,7 +33,7 @@ def browser(api: CivicApi) -> httpx.Client:
 
 @pytest.fixture(scope="module")
 def admin(api: CivicApi) -> Account:
-    """An administrator, opened with the CLI."""
+    """An administrator, opened as `civic accounts create` opens one."""
     return create_account(api.database_url, api.workdir, f"admin-{uuid4().hex[:6]}", "admin")
 
 

@@ -1,4 +1,6 @@
-"""`civic projections rebuild` on a live database: the read models come back the same."""
+"""The `civic` console script itself: `accounts create` on a live database (the other tests open
+their accounts with the same command run in their own process), `projections rebuild` (the read
+models come back the same), the demo, and a wrong database setting."""
 
 from __future__ import annotations
 
@@ -6,15 +8,41 @@ import os
 import re
 import subprocess
 from pathlib import Path
+from uuid import uuid4
 
+import httpx
 import pytest
 
 from .api import CivicApi, every_petition, json_of
 from .conftest import PlayedDemo
-from .server import CIVIC, civic
+from .server import CIVIC, civic, create_account_by_cli
 from .store import stored_events
 
 REBUILT = re.compile(r"rebuilt the read models from (\d+) events")
+
+
+class TestAccountsCreate:
+    """`civic accounts create`, run as the operator runs it, while the server runs."""
+
+    def test_the_account_it_opens_signs_in_on_the_running_server(self, api: CivicApi) -> None:
+        """Printed `account <id> (<roles>) token: <token>`: the token authenticates the account
+        with its roles, and the password read from stdin signs it in with its e-mail; the server
+        did not open it, yet sees it."""
+        email = f"cli-{uuid4().hex[:12]}@example.org"
+        password = "correct horse battery staple"
+
+        account = create_account_by_cli(
+            *(api.database_url, api.workdir, "Olga", "citizen", "auditor"),
+            email=email,
+            password=password,
+        )
+
+        me = json_of(api.client.get("/accounts/me", headers=account.headers), 200)
+        assert (me["id"], me["name"], me["email"]) == (account.id, "Olga", email)
+        assert sorted(me["roles"]) == ["auditor", "citizen"]
+        with httpx.Client(base_url=str(api.client.base_url)) as web:
+            session = web.post("/session", json={"email": email, "password": password})
+            assert json_of(session, 201)["account_id"] == account.id
 
 
 class TestProjectionsRebuild:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from .api import CivicApi, Json, assert_problem, json_of
-from .server import Account, create_account, serving
+from .server import Account, create_account, create_account_by_cli, serving
 
 STREAM = "/audit/stream"
 # Entries arrive within a poll (0.5 s); a missing one fails the read instead of hanging the run.
@@ -162,7 +162,7 @@ class TestLiveEntries:
     def test_sends_what_another_process_records(self, api: CivicApi) -> None:
         """An account opened by the `civic` command, another process, reaches the stream."""
         with audit_stream(api.client, api.auditor) as stream:
-            account = create_account(api.database_url, api.workdir, "eve", "citizen")
+            account = create_account_by_cli(api.database_url, api.workdir, "eve", "citizen")
             opened = stream.entry_about(account.id)
 
         assert opened.event == "Account.Opened"
