@@ -57,8 +57,9 @@ def test_database_url_holds_the_tables_the_application_creates_and_no_row(
     node = request.node
     assert isinstance(node, pytest.Function)
     param = node.callspec.params["database_url"]
+    assert param in DIALECTS
     backend: Backend = "postgres" if param == "postgres" else "sqlite"
-    assert sa.make_url(database_url).get_backend_name() == DIALECTS[param]
+    assert sa.make_url(database_url).get_backend_name() == DIALECTS[backend]
     workdir = tmp_path / "created"
     workdir.mkdir()
     with _fresh_database(backend, workdir) as created:
