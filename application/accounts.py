@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -35,7 +36,21 @@ PASSWORD_MIN, PASSWORD_MAX = 10, 128  # long enough to resist guessing; Argon2 t
 # Unknown e-mails are checked against this hash, so a wrong address costs the same time as a
 # wrong password and the answer's delay tells nothing about who has an account.
 _HASHER = PasswordHasher()
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when there is no account, so that a sign-in with an unknown
+    e-mail costs as long as one with a wrong password; made on first use (an argon2 hash costs
+    a quarter of a second, at every start of `civic` otherwise)."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
+
+
+def prepare_sign_in() -> None:
+    """Make the hash unknown e-mails are checked against now (a server does it as it starts,
+    so that its first such sign-in takes no longer than the others)."""
+    _dummy_hash()
+
 
 # Every request runs this: built once, it skips statement construction and cache-key hashing.
 _BY_TOKEN = (
@@ -150,7 +165,7 @@ class AccountService:
         except InvalidCommand:
             raise refused from None
         row = self._by_email(address)  # hashing takes time: never while holding the log's lock
-        stored = _DUMMY_HASH if row is None or row.password_hash is None else row.password_hash
+        stored = _dummy_hash() if row is None or row.password_hash is None else row.password_hash
         try:
             _HASHER.verify(stored, password)
         except (VerificationError, InvalidHashError):

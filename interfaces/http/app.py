@@ -15,6 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from application.accounts import prepare_sign_in
 from application.settings import Settings
 from application.system import CivicLedger
 from interfaces.http.accounts import AccountController, SessionController
@@ -111,6 +112,7 @@ def create_app(
         )
         sweeper.start()
         checkpointer.start()
+        prepare_sign_in()
         try:
             yield
         finally:
