@@ -588,6 +588,11 @@ def _split_hashes(hashes: bytes, start: int, end: int) -> list[bytes]:
     return [hashes[i : i + HASH] for i in range(start * HASH, end * HASH, HASH)]
 
 
+def replay_database(directory: Path) -> Path:
+    """The file of the private database a `Replay` keeps in `directory`."""
+    return directory / "replay.sqlite"
+
+
 class Replay:
     """A fresh, private database fed with the log's events, projected by the same code.
 
@@ -607,7 +612,7 @@ class Replay:
     ) -> None:
         self.directory = directory
         self.audit_trail = audit_trail
-        self.ledger = Ledger(Settings(f"sqlite:///{directory / 'replay.sqlite'}"))
+        self.ledger = Ledger(Settings(f"sqlite:///{replay_database(directory)}"))
         engine = self.ledger.engine
         listen(engine, "connect", _private_database)
         engine.dispose()  # the connections opened so far come back with the pragmas
@@ -804,7 +809,6 @@ class Trail:
 
     def __init__(self, directory: Path) -> None:
         directory.mkdir()
-        self.database = directory / "replay.sqlite"
         self.store = Replay(directory, tree_rows=False)
         self._mapper = self.store.ledger.mapper
         self._rows: list[dict[str, Any]] = []
@@ -876,7 +880,7 @@ class Companion:
     chain first (a failure as soon as it is found), then the trail."""
 
     def __init__(self, path: Path, trusted: Verifier | None, directory: Path | None) -> None:
-        self.database = None if directory is None else directory / "replay.sqlite"
+        self.database = None if directory is None else replay_database(directory)
         receiver, sender = _FORK.Pipe(duplex=False)
         self._process = _FORK.Process(
             target=_companion, args=(path, trusted, directory, sender), daemon=True
@@ -1495,7 +1499,7 @@ def verify_file(
     """Verify an export file without any database of the log's owner."""
     if not replay:
         with path.open("rb") as file:
-            workers = max(1, min(os.cpu_count() or 1, CHAIN_WORKERS))
+            workers = max(1, min(_usable_cpus(), CHAIN_WORKERS))
             return Verification(trusted, None, progress).run_chain(file, workers)
     with tempfile.TemporaryDirectory(prefix="civic-verify-") as directory, fewer_collections():
         # An export states the tree by its counts; the audit trail is built apart only when a
