@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from uuid import UUID, uuid4
@@ -135,14 +135,26 @@ def create_account(
     if password_stdin and email is None:
         raise click.UsageError("a password needs --email: it is how the person signs in")
     with running() as civic:
-        opened, token = civic.accounts.open(
-            name=name,
-            roles=[Role(r) for r in roles],
-            email=email,
-            password=password,
-            cause=operator_cause(),
-        )
+        opened, token = open_account(civic, name, roles, email=email, password=password)
     click.echo(f"account {opened} ({', '.join(roles)}) token: {token}")
+
+
+def open_account(
+    civic: CivicLedger,
+    name: str,
+    roles: Sequence[str],
+    *,
+    email: str | None = None,
+    password: str | None = None,
+) -> tuple[UUID, str]:
+    """What `civic accounts create` does: open the account as the operator; its id and token."""
+    return civic.accounts.open(
+        name=name,
+        roles=[Role(r) for r in roles],
+        email=email,
+        password=password,
+        cause=operator_cause(),
+    )
 
 
 @accounts.command("list")

@@ -22,8 +22,7 @@ import pytest
 
 from application.settings import Settings
 from application.system import CivicLedger
-from domain.account import Role
-from interfaces.cli import operator_cause
+from interfaces.cli import open_account as open_account_as_cli
 
 CIVIC = Path(sys.executable).parent / "civic"
 START_TIMEOUT = 30.0
@@ -88,13 +87,7 @@ def open_account(
     Another process than the server's all the same: the server must see what it did not open."""
     civic = CivicLedger(settings_for(database_url, workdir))
     try:
-        opened, token = civic.accounts.open(
-            name=name,
-            roles=[Role(role) for role in roles],
-            email=email,
-            password=password,
-            cause=operator_cause(),
-        )
+        opened, token = open_account_as_cli(civic, name, roles, email=email, password=password)
     finally:
         civic.close()
     return Account(id=str(opened), name=name, token=token)
