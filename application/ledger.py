@@ -49,6 +49,7 @@ class Ledger(Application[UUID]):
             env={
                 "PERSISTENCE_MODULE": "application.store:CivicFactory",
                 "TRANSCODER_TOPIC": "application.transcoder:CivicTranscoder",
+                "MAPPER_TOPIC": "application.transcoder:CivicMapper",
                 "SQLALCHEMY_URL": settings.database_url,
                 "CREATE_TABLE": "y",
             }

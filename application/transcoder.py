@@ -13,12 +13,25 @@ msgspec refuses but `json` reads (`NaN`, a number beyond a double) is read by `j
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from keyword import iskeyword
+from typing import Any, Literal
 from uuid import UUID, SafeUUID
 
 import msgspec
-from eventsourcing.persistence import JSONTranscoder, Transcoding, TranscodingNotRegisteredError
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import (
+    Cipher,
+    Compressor,
+    JSONTranscoder,
+    Mapper,
+    StoredEvent,
+    Transcoder,
+    Transcoding,
+    TranscodingNotRegisteredError,
+)
+from eventsourcing.utils import resolve_topic
 
 _TYPE = "_type_"
 _DATA = "_data_"
@@ -70,6 +83,14 @@ class CivicTranscoder(JSONTranscoder):
         else:
             self._direct.pop(transcoding.name, None)
 
+    def direct_types(self) -> dict[str, type]:
+        """The library's typed objects read straight from their data (its UUIDs and datetimes),
+        by name, with the type each reads as."""
+        return {
+            name: UUID if reader is uuid_from_hex else datetime
+            for name, reader in self._direct.items()
+        }
+
     def decode(self, data: bytes) -> Any:
         """The object `encode` wrote."""
         try:
@@ -92,6 +113,10 @@ class CivicTranscoder(JSONTranscoder):
             elif kind is list:
                 parsed[key] = self._revive(value)
         return parsed
+
+    def revive(self, value: Any) -> Any:
+        """Parsed JSON with every typed object in it replaced by its decoded value."""
+        return self._revive(value)
 
     def _revive(self, value: Any) -> Any:
         """`value` with every typed object replaced by its decoded value, innermost first."""
@@ -121,3 +146,118 @@ class CivicTranscoder(JSONTranscoder):
 
 
 _CONTAINERS = frozenset({dict, list})
+
+
+class CivicMapper(Mapper[UUID]):
+    """The library's `Mapper`, reading each type of event with a decoder made for its state.
+
+    The first state of a topic shows the shape of that topic's states: their fields, in order,
+    and which hold plain JSON values, the library's UUIDs or datetimes, or anything else. From
+    then on msgspec decodes that topic's states into a struct of that shape: it parses the UUIDs
+    and datetimes itself and checks the shape as it goes; only fields of other kinds (lists,
+    dicts, other typed objects) are revived by the transcoder. A state of another shape (a field
+    missing, added, or of another kind), a cipher, a compressor, an id that is not a UUID or an
+    event class that upcasts is read the library's way: every state reads as the library reads
+    it (`tests/unit/test_transcoder.py` checks it on generated states).
+    """
+
+    def __init__(
+        self,
+        transcoder: Transcoder,
+        compressor: Compressor | None = None,
+        cipher: Cipher | None = None,
+    ) -> None:
+        super().__init__(transcoder, compressor, cipher)
+        self._plans: dict[str, _Plan | None] = {}
+        self._civic = transcoder if isinstance(transcoder, CivicTranscoder) else None
+        direct = {} if self._civic is None else self._civic.direct_types()
+        self._wrappers = {name: _wrapper(name, kind) for name, kind in direct.items()}
+        self._fast = not (compressor or cipher) and bool(self._wrappers)
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        """The domain event of a stored one (see the class's docstring)."""
+        topic = stored_event.topic
+        plan = self._plans.get(topic, _UNSEEN) if self._fast else None
+        if plan is _UNSEEN:
+            plan = self._plans[topic] = self._plan(stored_event)
+        if plan is None or type(stored_event.originator_id) is not UUID:
+            return super().to_domain_event(stored_event)
+        try:
+            state = _asdict(plan.decode(stored_event.state))
+        except msgspec.DecodeError:  # not the shape of the topic's first state
+            return super().to_domain_event(stored_event)
+        for name in plan.wrapped:
+            state[name] = state[name].data
+        if plan.revived:
+            assert self._civic is not None  # a plan revives only with a `CivicTranscoder`
+            for name in plan.revived:
+                state[name] = self._civic.revive(state[name])
+        state["originator_id"] = stored_event.originator_id
+        state["originator_version"] = stored_event.originator_version
+        domain_event = _new(plan.event_class)
+        _set_object(domain_event, "__dict__", state)
+        return domain_event  # type: ignore[no-any-return]  # made as the library makes one
+
+    def _plan(self, stored_event: StoredEvent) -> _Plan | None:
+        """The decoder of a topic's states, shaped on this one; None if the library must read
+        them all (an event class that upcasts, a state that is not a JSON object of fields)."""
+        event_class = resolve_topic(stored_event.topic)
+        if getattr(event_class, "class_version", 1) != 1:
+            return None
+        try:
+            parsed = msgspec.json.decode(stored_event.state)
+        except msgspec.DecodeError:
+            return None
+        if type(parsed) is not dict or not all(map(_is_field_name, parsed)):
+            return None
+        fields: list[tuple[str, Any]] = []
+        wrapped: list[str] = []
+        revived: list[str] = []
+        for name, value in parsed.items():
+            kind = type(value)
+            if kind in _CONTAINERS:
+                wrapper = None
+                if kind is dict and len(value) == 2 and _DATA in value:  # noqa: PLR2004
+                    wrapper = self._wrappers.get(value.get(_TYPE))
+                (revived if wrapper is None else wrapped).append(name)
+                fields.append((name, Any if wrapper is None else wrapper))
+            else:  # a JSON scalar: any other kind of value here is another shape
+                fields.append((name, _SCALAR))
+        shape = msgspec.defstruct(
+            f"{event_class.__qualname__}State", fields, forbid_unknown_fields=True, gc=False
+        )
+        return _Plan(event_class, msgspec.json.Decoder(shape).decode, wrapped, revived)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How one topic's states are read: its event class, its decoder, and the fields that hold
+    the library's typed objects read by msgspec (`wrapped`) or other lists and dicts."""
+
+    event_class: type
+    decode: Callable[[bytes], Any]
+    wrapped: list[str]
+    revived: list[str]
+
+
+def _wrapper(name: str, kind: type) -> type:
+    """The struct of the library's typed object `name` holding a `kind`: `{"_type_": name,
+    "_data_": ...}`, its data parsed by msgspec into a `kind`."""
+    return msgspec.defstruct(
+        f"{name}Wrapper",
+        [("type", Literal[name]), ("data", kind)],
+        rename={"type": _TYPE, "data": _DATA},
+        forbid_unknown_fields=True,
+        gc=False,
+    )
+
+
+def _is_field_name(name: str) -> bool:
+    """Whether a struct can have a field of that name (an event's attributes all can)."""
+    return name.isidentifier() and not iskeyword(name) and not name.startswith("_")
+
+
+_UNSEEN: Any = object()
+_SCALAR = str | int | float | bool | None
+_asdict = msgspec.structs.asdict
+_set_object = object.__setattr__
