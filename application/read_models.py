@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from enum import Enum
+from functools import partial
 from typing import Any, cast
 from uuid import UUID
 
@@ -399,7 +400,7 @@ class ReadModels:
         if self._audit_trail:
             batch.audit.append(audit_row(position, domain_event))
         if isinstance(domain_event, Signature.Event):
-            return self._apply_signature(session, batch, domain_event)
+            return self._apply_signature(session, batch, position, domain_event)
         if isinstance(domain_event, Petition.Event):
             self._apply_petition(session, batch, position, domain_event)
         elif isinstance(domain_event, Ballot.Event):
@@ -411,7 +412,7 @@ class ReadModels:
         elif isinstance(domain_event, Meeting.Event):
             self._apply_meeting(session, batch, position, domain_event)
             if isinstance(domain_event, Meeting.Decided):
-                return self._decide_amendments(session, batch, domain_event)
+                return self._decide_amendments(session, batch, position, domain_event)
         elif isinstance(domain_event, Charter.Event):
             self._apply_charter(session, batch, position, domain_event)
         elif isinstance(domain_event, Account.Event):
@@ -946,7 +947,7 @@ class ReadModels:
             signing["withdrawn_at"], signing["withdrawal_reason"] = e.timestamp, e.reason
 
     def _decide_amendments(
-        self, session: Session, batch: Batch, e: Meeting.Decided
+        self, session: Session, batch: Batch, position: int, e: Meeting.Decided
     ) -> list[Recording[UUID]]:
         """The policy: a decision answering charter amendments accepts them if it was adopted,
         rejects them if not, in its own transaction and once (an amendment already decided, by
@@ -966,6 +967,14 @@ class ReadModels:
             row = self._amendment(session, batch, amendment_id)
             if row is not None:
                 by_charter.setdefault(row["charter_id"], []).append(amendment_id)
+        if not by_charter:
+            return []
+        return self._react(position, partial(self._decide_charters, e, by_charter))
+
+    def _decide_charters(
+        self, e: Meeting.Decided, by_charter: dict[UUID, list[UUID]]
+    ) -> list[Recording[UUID]]:
+        """The amendment policy's writes: each charter's amendments the decision answers."""
         cause = Cause(
             actor=AMENDMENT_POLICY_ACTOR,
             correlation_id=e.correlation_id,
@@ -1020,21 +1029,30 @@ class ReadModels:
     # -- signatures and the threshold policy ---------------------------------------------------
 
     def _apply_signature(
-        self, session: Session, batch: Batch, e: Signature.Event
+        self, session: Session, batch: Batch, position: int, e: Signature.Event
     ) -> list[Recording[UUID]]:
         row = self._petition(session, batch, e.petition_id)
         if isinstance(e, Signature.Withdrawn):
             row["signature_count"] -= 1
             return []
-        row["signature_count"] += 1
-        return self._reach_thresholds(e.petition_id, e, row["signature_count"], row["thresholds"])
-
-    def _reach_thresholds(
-        self, petition_id: UUID, e: Signature.Event, count: int, thresholds: list[dict[str, Any]]
-    ) -> list[Recording[UUID]]:
-        """The policy: a count that first reaches a threshold records it on the petition, once."""
-        if not any(t["signatures"] == count and t["reached_at"] is None for t in thresholds):
+        count = row["signature_count"] = row["signature_count"] + 1
+        # The policy: a count that first reaches a threshold records it on the petition, once.
+        if not any(t["signatures"] == count and t["reached_at"] is None for t in row["thresholds"]):
             return []
+        return self._react(position, partial(self._reach_threshold, e.petition_id, e, count))
+
+    def _react(
+        self, position: int, action: Callable[[], list[Recording[UUID]]]
+    ) -> list[Recording[UUID]]:
+        """A policy's writes, in reaction to the event at `position`: carried out at once, in
+        the projection's transaction (the verifier's replay defers them until the whole log is
+        stored, `verification.ReplayReadModels`)."""
+        return action()
+
+    def _reach_threshold(
+        self, petition_id: UUID, e: Signature.Event, count: int
+    ) -> list[Recording[UUID]]:
+        """The threshold policy's writes: the threshold on the petition, and its consequence."""
         petition: Petition = self._ledger.get(petition_id, PetitionNotFound)
         cause = Cause(
             actor=THRESHOLD_POLICY_ACTOR,

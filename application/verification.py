@@ -30,7 +30,7 @@ from typing import IO, Any
 from uuid import UUID
 
 import msgspec
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import Notification, Recording, StoredEvent
 from sqlalchemy import (
     BINARY,
     VARBINARY,
@@ -42,7 +42,6 @@ from sqlalchemy import (
     Result,
     Table,
     TypeDecorator,
-    bindparam,
     func,
     insert,
     select,
@@ -67,7 +66,6 @@ from application.tables import (
     metadata,
     petitions,
 )
-from application.transcoder import uuid_from_bytes
 from application.transparency import (
     MerkleLog,
     Transparency,
@@ -83,8 +81,7 @@ from domain.signature import Signature
 FORMAT = "civic-ledger/audit-export"
 FORMAT_VERSION = 1
 EXPORT_BATCH = 2_000
-REPLAY_BATCH = 5_000  # events projected per turn of the replay
-STORE_BATCH = 20_000  # events stored per transaction of the replay
+REPLAY_BATCH = 10_000  # events stored and projected per transaction of the replay
 TREE_BATCH = 50_000  # tree rows per statement of the replay
 READ_CHUNK = 1 << 22
 HASH = merkle.HASH_SIZE
@@ -516,14 +513,16 @@ class _InsertPlan:
 
 
 class ReplayTree(MerkleLog):
-    """The replay's Merkle tree view, computed once every event is projected.
+    """The replay's Merkle tree view, counted (and with `rows`, computed and written) once every
+    event is projected.
 
     Its leaves are the leaf hashes the export records; the chain check, which a report needs
     to pass as well, recomputes every one of them from the event's bytes. The nodes are those
     `MerkleLog` writes one leaf at a time, computed level by level (`merkle.complete_levels`).
     With `rows`, every leaf and node is written in bulk, for `verify --live` to compare with the
     live tree row by row; an export states the tree by its row counts only, so verifying a file
-    computes the tree without writing it, and states its counts (`counts`).
+    counts the tree's rows from its size (`counts`): the chain check has already computed its
+    root from the same leaves.
     """
 
     def __init__(self, bulk: BulkInserts, *, rows: bool = True) -> None:
@@ -550,13 +549,12 @@ class ReplayTree(MerkleLog):
         if len(self.positions) != size:
             message = f"{len(self.positions)} events projected, {size} stored"
             raise Mismatch(Discrepancy(message))
-        levels = merkle.complete_levels(bytes(self.leaf_hashes))
-        self.counts = {
-            merkle_leaves.name: size,
-            merkle_nodes.name: sum(len(hashes) // HASH for hashes in levels[1:]),
-        }
+        # A level has a node for each complete run of 2**level leaves.
+        nodes = sum(size >> level for level in range(1, size.bit_length()))
+        self.counts = {merkle_leaves.name: size, merkle_nodes.name: nodes}
         if not self._rows:
             return
+        levels = merkle.complete_levels(bytes(self.leaf_hashes))
         for start in range(0, size, TREE_BATCH):
             end = min(start + TREE_BATCH, size)
             self._bulk.insert_columns(
@@ -593,15 +591,36 @@ def replay_database(directory: Path) -> Path:
     return directory / "replay.sqlite"
 
 
+class ReplayReadModels(ReadModels):
+    """The replay's views: `ReadModels`, whose policies act once the whole log is stored.
+
+    The events are projected as they are read, but a policy must see the whole log, as it does
+    in `civic projections rebuild`: a petition loaded when a signature reaches its threshold
+    already holds the threshold the log recorded later, and the policy does nothing. So what a
+    policy would do is kept, with the position of the event it reacts to, and done at the end
+    (`Replay.project`): any event it records is one the log lacks.
+    """
+
+    def __init__(self, ledger: Ledger, *, audit_trail: bool = True) -> None:
+        super().__init__(ledger, audit_trail=audit_trail)
+        self.deferred: list[tuple[int, Callable[[], list[Recording[UUID]]]]] = []
+
+    def _react(
+        self, position: int, action: Callable[[], list[Recording[UUID]]]
+    ) -> list[Recording[UUID]]:
+        self.deferred.append((position, action))
+        return []
+
+
 class Replay:
     """A fresh, private database fed with the log's events, projected by the same code.
 
-    The events are stored first, all of them, as the log holds them; then the projections and
-    policies run over them as a rebuild would (a policy sees the whole log, as it does in
-    `civic projections rebuild`). The private database has no lookup indexes (nobody queries
-    it by actor or type) and no journal (it is thrown away if anything fails). Its multi-row
-    writes go straight to SQLite (`BulkInserts`), and its Merkle tree is written in bulk
-    (`ReplayTree`): the projections themselves are `ReadModels`' own.
+    The events are stored and projected as they are read, a batch at a time, by `ReadModels`'
+    own code, whose policies act once every event is stored (`ReplayReadModels`). The private
+    database has no lookup indexes (nobody queries it by actor or type) and no journal (it is
+    thrown away if anything fails); the store's unique (aggregate, version) index is built at
+    the end. Its multi-row writes go straight to SQLite (`BulkInserts`), and its Merkle tree is
+    written in bulk (`ReplayTree`).
 
     Without `audit_trail`, the audit trail is left to a `Trail` built by a second process from
     the same events; `attach` then makes its table this database's.
@@ -617,7 +636,7 @@ class Replay:
         listen(engine, "connect", _private_database)
         engine.dispose()  # the connections opened so far come back with the pragmas
         self.ledger.datastore.is_sqlite_wal_mode = True  # keep the library from asking for WAL
-        self.read_models = ReadModels(self.ledger, audit_trail=audit_trail)
+        self.read_models = ReplayReadModels(self.ledger, audit_trail=audit_trail)
         for table in metadata.sorted_tables:
             for index in table.indexes:
                 index.drop(engine)
@@ -635,10 +654,9 @@ class Replay:
         }
         self.stored = 0
         self.seconds = 0.0  # spent storing and projecting
-        self._read_sql: tuple[str, list[str], dict[str, Any]] | None = None
 
     def add(self, record: EventRecord) -> None:
-        """Queue one event for the store."""
+        """Queue one event; a full batch is stored and projected."""
         pending = self._pending
         pending["id"].append(record.position)
         pending["originator_id"].append(record.originator_id)
@@ -646,7 +664,7 @@ class Replay:
         pending["topic"].append(record.topic)
         pending["state"].append(record.stored_state)
         self.tree.leaf_hashes += record.leaf_hash
-        if len(pending["id"]) >= STORE_BATCH:
+        if len(pending["id"]) >= REPLAY_BATCH:
             self.store()
 
     @property
@@ -655,49 +673,65 @@ class Replay:
         return len(self._pending["id"])
 
     def store(self) -> None:
-        """Store the queued events, unprojected; the store refusing them (an event twice in
-        its aggregate, say) is a finding about the log."""
-        if self.queued:
-            started = time.perf_counter()
-            stored = self.queued
-            try:
-                with self.ledger.transaction() as session:
-                    self._bulk.insert_columns(session, self.ledger.events_table, self._pending)
-            except Exception as exc:  # whatever the store trips on, report it
-                message = f"replaying the log fails: {type(exc).__name__}: {exc}"
-                raise Mismatch(Discrepancy(message)) from None
-            finally:
-                for column in self._pending.values():
-                    column.clear()
-            self.stored += stored
+        """Store the queued events, then project them. The store or the projections refusing
+        them (an event twice in its aggregate, say) is a finding about the log."""
+        if not self.queued:
+            return
+        started = time.perf_counter()
+        pending = self._pending
+        try:
+            with self.ledger.transaction() as session:
+                self._bulk.insert_columns(session, self.ledger.events_table, pending)
+            with self.ledger.transaction() as session:  # the events stay if projecting fails
+                notifications = list(
+                    map(
+                        notification,
+                        pending["id"],
+                        pending["originator_id"],
+                        pending["originator_version"],
+                        pending["topic"],
+                        pending["state"],
+                    )
+                )
+                self.read_models.apply_notifications(session, notifications)
+        except Mismatch:
+            raise
+        except Exception as exc:  # whatever the replay trips on, report it
+            self._index()  # an event twice in its aggregate, stored so far, is named first
+            message = f"replaying the log fails: {type(exc).__name__}: {exc}"
+            raise Mismatch(Discrepancy(message)) from None
+        finally:
+            self.stored += self.queued
+            for column in pending.values():
+                column.clear()
             self.seconds += time.perf_counter() - started
 
     def project(self, progress: Progress | None = None) -> None:
-        """Run every projection and policy over the stored log; a policy that reacts with an
-        event the log lacks is a `Mismatch` naming the event it reacted to."""
+        """Finish the replay: the last events, the store's unique index, then what the policies
+        would do now that they see the whole log; a policy that reacts with an event the log
+        lacks is a `Mismatch` naming the event it reacted to."""
         self.store()
         started = time.perf_counter()
         self._index()
-        position = 0
         with self.ledger.transaction() as session:
-            while notifications := self._stored_after(session, position):
-                reactions = self.read_models.apply_notifications(session, notifications)
+            for position, action in self.read_models.deferred:
+                reactions = action()
                 if reactions:
-                    cause, recording = reactions[0]
-                    event = recording.domain_event
+                    event = reactions[0].domain_event
                     raise Mismatch(
                         Discrepancy(
                             "replayed, the policies react to this event with one the log lacks: "
                             f"{type(event).__qualname__} for {event.originator_id} "
                             f"({getattr(event, 'reason', '')})",
-                            cause,
+                            position,
                         )
                     )
-                position = notifications[-1].id
-                if progress is not None:  # storing was the first half
-                    progress((self.stored + len(self.tree.positions)) // 2, self.stored)
+            self.read_models.deferred.clear()
             self.tree.write(session)
-            self.read_models.set_position(session, position)
+            positions = self.tree.positions
+            self.read_models.set_position(session, positions[-1] if positions else 0)
+        if progress is not None:
+            progress(self.stored, self.stored)
         self.seconds += time.perf_counter() - started
 
     def _index(self) -> None:
@@ -742,30 +776,6 @@ class Replay:
             audit_events.drop(connection)
         listen(engine, "connect", partial(_attach_trail, path=database))
         engine.dispose()  # the next connections attach it
-
-    def _stored_after(self, session: Session, position: int) -> list[Notification]:
-        """The next stored events after `position`, in order, read straight from SQLite (this
-        private database's own: 16-byte ids, bytes states) rather than through SQLAlchemy's
-        per-row processing, which costs more than the query."""
-        if self._read_sql is None:
-            c = self.ledger.events_table.c
-            query = (
-                select(c.id, c.originator_id, c.originator_version, c.topic, c.state)
-                .where(c.id > bindparam("position"))
-                .order_by(c.id)
-                .limit(REPLAY_BATCH)
-            )
-            compiled = query.compile(dialect=self.ledger.engine.dialect)
-            order = compiled.positiontup or []
-            self._read_sql = (compiled.string, order, compiled.params)
-        sql, order, params = self._read_sql
-        values = [position if name == "position" else params[name] for name in order]
-        connection = session.connection().connection.driver_connection
-        assert connection is not None
-        return [
-            notification(position, uuid_from_bytes(originator_id), version, topic, state)
-            for position, originator_id, version, topic, state in connection.execute(sql, values)
-        ]
 
     def close(self) -> None:
         """Release the private database."""
@@ -1102,11 +1112,11 @@ class Verification:
                 if replay is not None:
                     replay.add(record)
                 if progress is not None and not frontier.size % PROGRESS_EVERY:
-                    progress(frontier.size // (2 if replay else 1), header.tree_size)
+                    progress(frontier.size, header.tree_size)
             else:
                 self._check_other(record)
         if progress is not None:
-            progress(frontier.size // (2 if replay else 1), header.tree_size)
+            progress(frontier.size, header.tree_size)
         self._finish(header)
 
     def _finish(self, header: Header) -> None:
@@ -1174,7 +1184,7 @@ class Verification:
                     if companion.chain_failed():
                         return False
                     if progress is not None:
-                        progress(replay.stored // 2, header.tree_size)
+                        progress(replay.stored, header.tree_size)
             elif type(record) is StateRecord:
                 self._stated = record
         replay.store()

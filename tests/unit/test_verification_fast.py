@@ -291,6 +291,18 @@ class TestReplayTree:
         assert stored_nodes == expected
         assert tree.counts == {"merkle_leaves": 11, "merkle_nodes": len(expected)}
 
+    @given(st.integers(min_value=0, max_value=300))
+    def test_the_counted_nodes_are_the_nodes_the_log_writes(self, size: int) -> None:
+        """Counted from the size alone, the tree's nodes are as many as appending its leaves
+        one by one writes."""
+        tree = ReplayTree(BulkInserts(create_engine("sqlite://").dialect), rows=False)
+        hashes = leaves(size)
+        tree.leaf_hashes += hashes
+        tree.positions.extend(range(1, size + 1))
+        tree.write(Session())
+        written = [key for key in nodes_one_by_one(hashes) if key[0] > 0]
+        assert tree.counts == {"merkle_leaves": size, "merkle_nodes": len(written)}
+
     def test_a_file_replay_counts_the_tree_without_writing_it(self, tmp_path: Path) -> None:
         """An export states the tree by its row counts: the same counts, no rows written."""
         replay = Replay(tmp_path, tree_rows=False)
