@@ -86,10 +86,10 @@ class TestExportAndVerify:
     def test_the_replay_of_the_export_holds_the_demos_views_row_by_row(
         self, demo: tuple[Path, Path, str], tmp_path: Path
     ) -> None:
-        """Replayed from the file on two processes (the audit trail built by the second and
-        attached), every row of every view is the demo database's own."""
+        """Replayed from the file on two processes (the events stored by the second and its
+        store attached), every row of every view is the demo database's own."""
         database, exported, key = demo
-        replay = Replay(tmp_path / "replay", audit_trail=False)
+        replay = Replay(tmp_path / "replay", store_events=False)
         live = create_engine(f"sqlite:///{database}")
         try:
             report = Verification(Verifier.parse(key), replay).run_file(exported)

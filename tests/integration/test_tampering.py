@@ -166,9 +166,9 @@ class TestExportVerification:
     def test_an_export_verifies_on_one_core_too(
         self, civic: CivicLedger, exported: Path, tmp_path: Path
     ) -> None:
-        """With no second core to build the audit trail apart, the replay builds it itself:
-        the same verdict and the same views."""
-        replay = Replay(tmp_path / "replay", audit_trail=True)
+        """With no second core to store the events apart, the replay stores them itself: the
+        same verdict and the same views."""
+        replay = Replay(tmp_path / "replay", store_events=True)
         try:
             report = Verification(civic.transparency.verifier, replay).run_file(exported)
             assert report.ok, report.problem

@@ -34,7 +34,7 @@ from application.verification import (
     Replay,
     ReplayTree,
     StateRecord,
-    TrailResult,
+    StoreResult,
     compare_state,
 )
 
@@ -349,14 +349,14 @@ class TestReplayStore:
         assert raised.value.discrepancy.position == 4
         assert f"a second event of version 1 of aggregate {twice}" in str(raised.value)
 
-    def test_an_audit_trail_of_other_events_is_refused(self, tmp_path: Path) -> None:
-        """The second process's audit trail is attached only if its events are the ones
+    def test_a_store_of_other_events_is_refused(self, tmp_path: Path) -> None:
+        """The second process's event store is attached only if its events are the ones
         projected here, in the same order."""
-        replay = Replay(tmp_path, audit_trail=False)
+        replay = Replay(tmp_path, store_events=False)
         try:
-            replay.tree.positions.extend([1, 2, 3])
-            with pytest.raises(Mismatch, match="3 events projected, 2 in the audit trail"):
-                replay.attach(tmp_path / "trail.sqlite", TrailResult(array("q", [1, 3]).tobytes()))
+            replay.positions.extend([1, 2, 3])
+            with pytest.raises(Mismatch, match="3 events projected, 2 stored"):
+                replay.attach(tmp_path / "other.sqlite", StoreResult(array("q", [1, 3]).tobytes()))
         finally:
             replay.close()
 
