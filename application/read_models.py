@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from functools import partial
@@ -94,6 +95,8 @@ def jsonable(value: Any) -> Any:  # noqa: PLR0911  # one return per kind of valu
     """An event attribute as plain JSON data (UUIDs and datetimes as strings)."""
     if type(value) in _PLAIN:  # most values, once per event of the log: the fast way out
         return value
+    if type(value) is UUID:  # the next most: remembered, as the same ids recur event after event
+        return _UUID_TEXTS.get(value.int) or _uuid_text(value)
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, datetime):
@@ -107,6 +110,20 @@ def jsonable(value: Any) -> Any:  # noqa: PLR0911  # one return per kind of valu
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     return value
+
+
+_UUID_TEXTS: dict[int, str] = {}  # `str` of the UUIDs `jsonable` met, by their number
+_UUID_TEXTS_LIMIT = 10_000
+
+
+def _uuid_text(value: UUID) -> str:
+    """`str(value)`, remembered: a signature's petition id recurs in each of its signatures, and
+    formatting one costs a microsecond. Keyed by the number (an int hashes in C, a UUID in
+    Python); forgotten at the limit so the ids of a long log do not pile up."""
+    if len(_UUID_TEXTS) >= _UUID_TEXTS_LIMIT:
+        _UUID_TEXTS.clear()
+    text = _UUID_TEXTS[value.int] = str(value)
+    return text
 
 
 def event_data(domain_event: DomainEventProtocol[UUID]) -> dict[str, Any]:
@@ -1218,35 +1235,53 @@ def _update_parameters(row: dict[str, Any]) -> dict[str, Any]:
     return {"row_id" if k == "id" else k: v for k, v in row.items()}
 
 
-def parent_of(domain_event: CivicAggregate.Event) -> UUID | None:
-    """The aggregate whose list the event changes: a signature's petition, a comment's or an
-    endorsement's contribution, a contribution's or an answer set's consultation."""
-    if isinstance(domain_event, Signature.Event):
-        return domain_event.petition_id
-    if isinstance(domain_event, Ballot.Event):
-        return domain_event.vote_id
-    if isinstance(domain_event, Meeting.Event):
-        return domain_event.committee_id
-    if isinstance(domain_event, Comment.Event | Endorsement.Event):
-        return domain_event.contribution_id
-    if isinstance(domain_event, Contribution.Event | AnswerSet.Event):
-        return domain_event.consultation_id
-    return None
+# The aggregate whose list an event changes, by the attribute that names it: a signature's
+# petition, a ballot's vote, a meeting's committee, a comment's or an endorsement's contribution,
+# a contribution's or an answer set's consultation. The first class that matches wins.
+PARENTS: tuple[tuple[type[CivicAggregate.Event], str], ...] = (
+    (Signature.Event, "petition_id"),
+    (Ballot.Event, "vote_id"),
+    (Meeting.Event, "committee_id"),
+    (Comment.Event, "contribution_id"),
+    (Endorsement.Event, "contribution_id"),
+    (Contribution.Event, "consultation_id"),
+    (AnswerSet.Event, "consultation_id"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditKind:
+    """What an audit row takes from an event's class: the same for each of its events."""
+
+    type: str  # `event_type`
+    aggregate_type: str  # its first part
+    parent: str | None  # the attribute naming the parent aggregate (`PARENTS`), if any
+
+    @classmethod
+    def of(cls, domain_event: CivicAggregate.Event) -> AuditKind:
+        """The kind of the event's class, made from its first event and kept for the others."""
+        name = event_type(domain_event)
+        parent = next((a for base, a in PARENTS if isinstance(domain_event, base)), None)
+        kind = _AUDIT_KINDS[type(domain_event)] = cls(name, name.partition(".")[0], parent)
+        return kind
+
+
+_AUDIT_KINDS: dict[type, AuditKind] = {}
 
 
 def audit_row(position: int, domain_event: CivicAggregate.Event) -> dict[str, Any]:
     """The audit trail's row for an event."""
-    name = event_type(domain_event)
+    kind = _AUDIT_KINDS.get(type(domain_event)) or AuditKind.of(domain_event)
     return {
         "position": position,
         "timestamp": domain_event.timestamp,
         "aggregate_id": domain_event.originator_id,
-        "aggregate_type": name.partition(".")[0],
+        "aggregate_type": kind.aggregate_type,
         "version": domain_event.originator_version,
-        "type": name,
+        "type": kind.type,
         "actor": domain_event.actor,
         "reason": domain_event.reason,
         "correlation_id": domain_event.correlation_id,
         "data": event_data(domain_event),
-        "parent_id": parent_of(domain_event),
+        "parent_id": None if kind.parent is None else getattr(domain_event, kind.parent),
     }

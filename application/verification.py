@@ -43,10 +43,12 @@ from sqlalchemy import (
     Result,
     Table,
     TypeDecorator,
+    Uuid,
     func,
     insert,
     select,
 )
+from sqlalchemy.dialects.sqlite import DATETIME as SQLITE_DATETIME
 from sqlalchemy.engine import IteratorResult
 from sqlalchemy.engine.result import SimpleResultMetaData
 from sqlalchemy.event import listen
@@ -60,6 +62,7 @@ from application.petition_history import signature_delta
 from application.read_models import ReadModels, jsonable
 from application.settings import Settings
 from application.tables import (
+    UTCDateTime,
     audit_events,
     is_personal,
     merkle_leaves,
@@ -477,9 +480,10 @@ class BulkInserts:
         )
 
     def _processor(self, column: Column[Any]) -> Callable[[Any], Any] | None:
-        """The column type's bind processor, less the last step for binary columns on SQLite:
-        it wraps bytes in `sqlite3.Binary` (a memoryview, which costs more than the insert),
-        and sqlite3 binds the bytes themselves as the same BLOB."""
+        """The column type's bind processor, or on SQLite one that stores the same value faster:
+        without the last step for binary columns (it wraps bytes in `sqlite3.Binary`, a
+        memoryview, which costs more than the insert, and sqlite3 binds the bytes themselves as
+        the same BLOB), and in one step for the audit trail's times and ids (a row per event)."""
         dialect = self._dialect
         impl = column.type.dialect_impl(dialect)
         if dialect.driver == "pysqlite":
@@ -491,6 +495,15 @@ class BulkInserts:
                 and type(impl).process_bind_param is not TypeDecorator.process_bind_param
             ):
                 return partial(impl.process_bind_param, dialect=dialect)
+            if (
+                type(impl) is UTCDateTime
+                and type(impl.impl_instance) is SQLITE_DATETIME
+                # the only place SQLAlchemy keeps the format: a custom one is left to it
+                and impl.impl_instance._storage_format == SQLITE_DATETIME_FORMAT
+            ):
+                return sqlite_utc_datetime
+            if type(impl) is Uuid and impl.as_uuid and not dialect.supports_native_uuid:
+                return sqlite_uuid
         return impl.bind_processor(dialect)
 
     @staticmethod
@@ -505,6 +518,37 @@ class BulkInserts:
 
 
 BINARY_TYPES = (LargeBinary, BINARY, VARBINARY)
+
+# How SQLAlchemy's SQLite DATETIME stores a datetime (its default `storage_format`).
+SQLITE_DATETIME_FORMAT = (
+    "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+)
+
+
+def sqlite_utc_datetime(value: datetime | None) -> str | None:
+    """What SQLAlchemy stores for a `UTCDateTime` on SQLite, in one step instead of two: the
+    type's `process_bind_param` (`astimezone(UTC)`), then SQLite DATETIME's text of the result
+    (`SQLITE_DATETIME_FORMAT`, by position rather than through a dict): under half the cost."""
+    if value is None:
+        return None
+    utc = value.astimezone(UTC)
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (  # noqa: UP031  # the fastest formatting
+        utc.year,
+        utc.month,
+        utc.day,
+        utc.hour,
+        utc.minute,
+        utc.second,
+        utc.microsecond,
+    )
+
+
+def sqlite_uuid(value: UUID | None) -> str | None:
+    """What SQLAlchemy stores for a `Uuid` on SQLite: `value.hex`, which for a plain UUID is
+    `'%032x' % value.int` (as `uuid.py` defines it), computed without the property's call."""
+    if value is None:
+        return None
+    return "%032x" % value.int if type(value) is UUID else value.hex  # noqa: UP031  # as uuid.py
 
 
 @dataclass(frozen=True, slots=True)

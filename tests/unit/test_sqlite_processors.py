@@ -1,0 +1,120 @@
+"""On SQLite the replay's bulk inserts bind times and ids in one step, storing what SQLAlchemy's
+own processors store.
+
+The reference is SQLAlchemy's processor of the column's type for the SQLite dialect, after the
+type's `process_bind_param` for a `TypeDecorator`: for any value, the same text of the same type,
+or the same error. Any other type, and any other driver, keeps SQLAlchemy's processor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Column, DateTime, Dialect, TypeDecorator, Uuid, create_engine
+
+from application.tables import UTCDateTime, audit_events, metadata
+from application.verification import BulkInserts, sqlite_utc_datetime, sqlite_uuid
+
+SQLITE = create_engine("sqlite://").dialect
+COLUMNS = [column for table in metadata.sorted_tables for column in table.columns]
+TIME_COLUMNS = [column for column in COLUMNS if isinstance(column.type, UTCDateTime)]
+ID_COLUMNS = [column for column in COLUMNS if isinstance(column.type, Uuid)]
+
+
+def sqlalchemys(column: Column[Any], dialect: Dialect = SQLITE) -> Callable[[Any], Any]:
+    """SQLAlchemy's own processing of a value bound to the column: the decorator's
+    `process_bind_param`, if any, then the dialect's type's bind processor."""
+    impl = column.type.dialect_impl(dialect)
+    if isinstance(impl, TypeDecorator):
+        inner = impl.impl_instance.bind_processor(dialect)
+        assert inner is not None
+        return lambda value: inner(impl.process_bind_param(value, dialect))
+    process = impl.bind_processor(dialect)
+    assert process is not None
+    return process
+
+
+def outcome(process: Callable[[Any], Any], value: Any) -> tuple[object, ...]:
+    """What binding the value gives: the result and its type, or the type of the error."""
+    try:
+        result = process(value)
+    except Exception as exc:  # the error is the outcome compared
+        return ("raises", type(exc))
+    return ("gives", result, type(result))
+
+
+class OddId(UUID):
+    """A UUID of a type of its own whose hex digits are its own: bound by its `hex`."""
+
+    __slots__ = ()
+
+    @property
+    def hex(self) -> str:
+        return "odd" + super().hex
+
+
+offsets = st.timedeltas(timedelta(hours=-23, minutes=-59), timedelta(hours=23, minutes=59))
+zones = (
+    st.just(UTC)
+    | st.builds(timezone, offsets)
+    | st.sampled_from(
+        [ZoneInfo(name) for name in ("Europe/Paris", "America/St_Johns", "Asia/Kathmandu")]
+    )
+)
+aware = st.datetimes(timezones=zones)  # years 1 to 9999
+times = st.none() | aware | aware.map(lambda t: t.replace(microsecond=0)) | st.datetimes()
+ids = st.none() | st.uuids() | st.sampled_from([UUID(int=0), UUID(int=2**128 - 1)])
+
+
+class TestTheSameValuesStored:
+    @given(times)
+    @settings(max_examples=500, deadline=None)
+    def test_a_time_is_stored_as_sqlalchemy_stores_it(self, value: datetime | None) -> None:
+        """Aware at any offset, naive or null, with or without microseconds: the same text."""
+        for column in TIME_COLUMNS:
+            process = BulkInserts(SQLITE)._processor(column)
+            assert process is sqlite_utc_datetime
+            assert outcome(process, value) == outcome(sqlalchemys(column), value)
+
+    @given(ids | st.uuids().map(lambda i: OddId(int=i.int)))
+    @settings(max_examples=300, deadline=None)
+    def test_an_id_is_stored_as_sqlalchemy_stores_it(self, value: UUID | None) -> None:
+        """Any UUID, of a type of its own too, or null: the same hex digits."""
+        for column in ID_COLUMNS:
+            process = BulkInserts(SQLITE)._processor(column)
+            assert process is sqlite_uuid
+            assert outcome(process, value) == outcome(sqlalchemys(column), value)
+
+    @pytest.mark.parametrize("value", ["2030-01-01 00:00:00", 1_700_000_000, b"\x00" * 16])
+    def test_a_value_of_another_type_fares_as_in_sqlalchemy(self, value: Any) -> None:
+        """Not a datetime, not a UUID: the same error (or, for bytes and their `hex`, the same
+        nonsense, which sqlite3 then refuses)."""
+        bulk = BulkInserts(SQLITE)
+        for column in (audit_events.c.timestamp, audit_events.c.parent_id):
+            process = bulk._processor(column)
+            assert process is not None
+            assert outcome(process, value) == outcome(sqlalchemys(column), value)
+
+
+class TestOtherTypesKeepSqlalchemysProcessor:
+    def test_only_utc_times_and_uuids_are_bound_in_one_step(self) -> None:
+        """Every other column of the views, a plain DateTime, a Uuid as text: not ours."""
+        bulk = BulkInserts(SQLITE)
+        others = [c for c in COLUMNS if c not in TIME_COLUMNS and c not in ID_COLUMNS]
+        others += [Column("at", DateTime(timezone=True)), Column("id", Uuid(as_uuid=False))]
+        for column in others:
+            assert bulk._processor(column) not in (sqlite_utc_datetime, sqlite_uuid), column
+
+    def test_postgresql_keeps_sqlalchemys_processors(self) -> None:
+        """The same columns bound for PostgreSQL: SQLAlchemy's processors, untouched."""
+        dialect = create_engine("postgresql+psycopg://").dialect
+        bulk = BulkInserts(dialect)
+        for column in (*TIME_COLUMNS, *ID_COLUMNS):
+            assert bulk._processor(column) not in (sqlite_utc_datetime, sqlite_uuid), column
