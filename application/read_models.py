@@ -177,11 +177,11 @@ class Batch:
 class ReadModels:
     """The petition, account, audit and Merkle views, and the threshold policy."""
 
-    def __init__(self, ledger: Ledger, *, audit_trail: bool = True) -> None:
-        """`audit_trail=False` leaves the audit trail to someone else: the verifier builds it in
-        a second process from the same events (`verification.Trail`)."""
+    def __init__(self, ledger: Ledger) -> None:
         self._ledger = ledger
-        self._audit_trail = audit_trail
+        # Whether applying an event writes its audit row: the verifier's replay leaves some of
+        # them to a second process (`verification.CompanionStore`).
+        self.audit_trail = True
         self._create_views()
         ledger.attach(self)
         self.merkle = MerkleLog()
@@ -414,7 +414,7 @@ class ReadModels:
         """Apply one event to the batch; returns what the policies recorded in reaction."""
         position = stored.id
         self.merkle.append(position, stored)
-        if self._audit_trail:
+        if self.audit_trail:
             batch.audit.append(audit_row(position, domain_event))
         if isinstance(domain_event, Signature.Event):
             return self._apply_signature(session, batch, position, domain_event)

@@ -40,6 +40,7 @@ from sqlalchemy import (
     Dialect,
     Insert,
     LargeBinary,
+    MetaData,
     Result,
     Table,
     TypeDecorator,
@@ -59,7 +60,7 @@ from application import merkle
 from application.checkpoints import CheckpointError, Verifier, open_note
 from application.ledger import Ledger
 from application.petition_history import signature_delta
-from application.read_models import ReadModels, jsonable
+from application.read_models import ReadModels, audit_row, jsonable
 from application.settings import Settings
 from application.tables import (
     UTCDateTime,
@@ -79,6 +80,7 @@ from application.transparency import (
     tree_size,
 )
 from application.vote_recount import recount_votes
+from domain.events import CivicAggregate
 from domain.signature import Signature
 
 FORMAT = "civic-ledger/audit-export"
@@ -86,6 +88,9 @@ FORMAT_VERSION = 1
 EXPORT_BATCH = 2_000
 REPLAY_BATCH = 10_000  # events stored and projected per transaction of the replay
 REPLAY_PAGE_SIZE = 65_536  # bytes, SQLite's largest
+# The share of the events whose audit rows the second process of a replay builds: it also
+# decodes them, which the first does anyway (see `audit_share`).
+AUDIT_SHARE = 0.36
 TREE_BATCH = 50_000  # tree rows per statement of the replay
 READ_CHUNK = 1 << 22
 HASH = merkle.HASH_SIZE
@@ -706,6 +711,8 @@ class Replay:
             column.name: [] for column in self.ledger.events_table.c
         }
         self.positions = array("q")  # of the events added, in order
+        # The first `audited_apart` events have their audit rows built by a second process.
+        self.audited_apart = 0
         self.stored = 0
         self.seconds = 0.0  # spent storing and projecting
 
@@ -738,6 +745,8 @@ class Replay:
                 with self.ledger.transaction() as session:
                     self._bulk.insert_columns(session, self.ledger.events_table, pending)
             if self.project_events:
+                # Batches start at multiples of REPLAY_BATCH, as `audited_apart` is.
+                self.read_models.audit_trail = self.stored >= self.audited_apart
                 with self.ledger.transaction() as session:  # the events stay if this fails
                     notifications = list(
                         map(
@@ -836,6 +845,10 @@ class Replay:
             self.ledger.events_table.drop(connection)
         listen(engine, "connect", partial(_attach_store, path=database))
         engine.dispose()  # the next connections attach it
+        if self.audited_apart:  # the audit rows of the first events, built there
+            theirs = audit_events.to_metadata(MetaData(), schema="companion")
+            with engine.begin() as connection:
+                connection.execute(insert(audit_events).from_select(list(theirs.c), select(theirs)))
 
     def close(self) -> None:
         """Release the private database."""
@@ -879,34 +892,83 @@ class StoreResult:
 class CompanionStore:
     """The replay's event store, filled by the second process from the records it has just
     hashed, while the first projects them: a `Replay` that stores without projecting, in a
-    database of its own, which the first attaches once done (`Replay.attach`)."""
+    database of its own, which the first attaches once done (`Replay.attach`).
+
+    It also builds the audit rows of the log's first events (`audited_apart`, a share of them
+    that evens out the two processes' work; `audit_share`): `read_models.audit_row` of each
+    event as the log's mapper decodes it, the row `ReadModels` writes for every event it
+    applies. The first process copies them into its own audit trail.
+    """
 
     def __init__(self, directory: Path) -> None:
         directory.mkdir()
         self.replay = Replay(directory, tree_rows=False, project_events=False)
+        self._to_domain_event = self.replay.ledger.mapper.to_domain_event
+        self._rows: list[dict[str, Any]] = []
+        self.audited_apart = 0  # set once the header is read
+        self.seen = 0  # events added
         self.problem: Discrepancy | None = None  # the first failure: the rest is not stored
 
     def add(self, records: list[Record]) -> None:
-        """Store a chunk's events. A failure is kept, not raised: the chain check, which feeds
-        the store, goes on."""
+        """Store a chunk's events, and audit the first ones. A failure is kept, not raised: the
+        chain check, which feeds the store, goes on."""
         if self.problem is None:
             try:
-                for record in records:
-                    if type(record) is EventRecord:
-                        self.replay.add(record)
+                self._add(records)
             except Mismatch as mismatch:
                 self.problem = mismatch.discrepancy
+            except Exception as exc:  # whatever the replay trips on, report it
+                message = f"replaying the log fails: {type(exc).__name__}: {exc}"
+                self.problem = Discrepancy(message)
+
+    def _add(self, records: list[Record]) -> None:
+        add, rows, to_domain_event = self.replay.add, self._rows, self._to_domain_event
+        for record in records:
+            if type(record) is EventRecord:
+                add(record)
+                if self.seen < self.audited_apart:
+                    position = record.position
+                    event = to_domain_event(
+                        notification(
+                            position,
+                            record.originator_id,
+                            record.originator_version,
+                            record.topic,
+                            record.stored_state,
+                        )
+                    )
+                    assert isinstance(event, CivicAggregate.Event)  # as `ReadModels` asserts
+                    rows.append(audit_row(position, event))
+                self.seen += 1
+        if len(rows) >= REPLAY_BATCH or (rows and self.seen >= self.audited_apart):
+            self._write_audit()
+
+    def _write_audit(self) -> None:
+        with self.replay.ledger.transaction() as session:
+            session.execute(insert(audit_events), self._rows)
+        self._rows.clear()
 
     def finish(self) -> StoreResult:
         """Store the last events and build the store's unique index; what the main replay needs
         to know."""
         if self.problem is None:
             try:
+                if self._rows:
+                    self._write_audit()
                 self.replay.project()
             except Mismatch as mismatch:
                 self.problem = mismatch.discrepancy
+            except Exception as exc:  # whatever the replay trips on, report it
+                message = f"replaying the log fails: {type(exc).__name__}: {exc}"
+                self.problem = Discrepancy(message)
         self.replay.close()
         return StoreResult(self.replay.positions.tobytes(), self.problem)
+
+
+def audit_share(events: int) -> int:
+    """How many of the log's first events the second process audits: a share that evens out
+    the two processes' work (measured, ADR 21), in whole batches of the first's."""
+    return int(events * AUDIT_SHARE) // REPLAY_BATCH * REPLAY_BATCH
 
 
 class Companion:
@@ -1218,6 +1280,8 @@ class Verification:
         header = next(records, None)
         if not isinstance(header, Header):
             raise Mismatch(Discrepancy("the export does not start with its header"))
+        if companion.database is not None:
+            replay.audited_apart = audit_share(header.tree_size)
         progress = self._progress
         for record in records:
             if type(record) is EventRecord:
@@ -1251,6 +1315,8 @@ class Verification:
         if not isinstance(header, Header):
             raise Mismatch(Discrepancy("the export does not start with its header"))
         self._open(header)
+        if store is not None:
+            store.audited_apart = audit_share(header.tree_size)
         if workers == 0:  # hash here (this is already a process of its own)
             for chunk, lines_before in export_chunks(file):
                 records = _decode_chunk(_CHUNK_DECODER, chunk, lines_before + 1)
