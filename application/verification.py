@@ -764,8 +764,7 @@ class Replay:
         except Exception as exc:  # whatever the replay trips on, report it
             if self.store_events:
                 self._index()  # an event twice in its aggregate, stored so far, is named first
-            message = f"replaying the log fails: {type(exc).__name__}: {exc}"
-            raise Mismatch(Discrepancy(message)) from None
+            raise replay_failure(exc) from None
         finally:
             self.stored += self.queued
             self.positions.extend(pending["id"])
@@ -918,8 +917,7 @@ class CompanionStore:
             except Mismatch as mismatch:
                 self.problem = mismatch.discrepancy
             except Exception as exc:  # whatever the replay trips on, report it
-                message = f"replaying the log fails: {type(exc).__name__}: {exc}"
-                self.problem = Discrepancy(message)
+                self.problem = replay_failure(exc).discrepancy
 
     def _add(self, records: list[Record]) -> None:
         add, rows, to_domain_event = self.replay.add, self._rows, self._to_domain_event
@@ -959,15 +957,14 @@ class CompanionStore:
             except Mismatch as mismatch:
                 self.problem = mismatch.discrepancy
             except Exception as exc:  # whatever the replay trips on, report it
-                message = f"replaying the log fails: {type(exc).__name__}: {exc}"
-                self.problem = Discrepancy(message)
+                self.problem = replay_failure(exc).discrepancy
         self.replay.close()
         return StoreResult(self.replay.positions.tobytes(), self.problem)
 
 
 def audit_share(events: int) -> int:
     """How many of the log's first events the second process audits: a share that evens out
-    the two processes' work (measured, ADR 21), in whole batches of the first's."""
+    the two processes' work (measured, ADR 22), in whole batches of the first's."""
     return int(events * AUDIT_SHARE) // REPLAY_BATCH * REPLAY_BATCH
 
 
@@ -1455,8 +1452,12 @@ def _replaying(replay: Replay, progress: Progress | None = None) -> None:
     except Mismatch:
         raise
     except Exception as exc:  # whatever the replay trips on, report it
-        message = f"replaying the log fails: {type(exc).__name__}: {exc}"
-        raise Mismatch(Discrepancy(message)) from None
+        raise replay_failure(exc) from None
+
+
+def replay_failure(exc: Exception) -> Mismatch:
+    """What the replay tripped on, as a finding about the log."""
+    return Mismatch(Discrepancy(f"replaying the log fails: {type(exc).__name__}: {exc}"))
 
 
 def recount(connection: Connection) -> None:
