@@ -98,7 +98,7 @@ class CivicTranscoder(JSONTranscoder):
         except msgspec.DecodeError:  # the standard library's reading, or its error
             return super().decode(data)
         if type(parsed) is not dict or len(parsed) == 2:  # noqa: PLR2004  # maybe typed itself
-            return self._revive(parsed)
+            return self.revive(parsed)
         # An event's state: its fields, inlined (the hot path of every read of the log).
         direct = self._direct
         for key, value in parsed.items():
@@ -109,20 +109,16 @@ class CivicTranscoder(JSONTranscoder):
                     if type(name) is str and name in direct:
                         parsed[key] = direct[name](value[_DATA])
                         continue
-                parsed[key] = self._revive(value)
+                parsed[key] = self.revive(value)
             elif kind is list:
-                parsed[key] = self._revive(value)
+                parsed[key] = self.revive(value)
         return parsed
 
     def revive(self, value: Any) -> Any:
-        """Parsed JSON with every typed object in it replaced by its decoded value."""
-        return self._revive(value)
-
-    def _revive(self, value: Any) -> Any:
         """`value` with every typed object replaced by its decoded value, innermost first."""
         kind = type(value)
         if kind is list:
-            return [self._revive(v) if type(v) in _CONTAINERS else v for v in value]
+            return [self.revive(v) if type(v) in _CONTAINERS else v for v in value]
         if kind is not dict:
             return value
         if len(value) == 2 and _TYPE in value and _DATA in value:  # noqa: PLR2004
@@ -138,10 +134,10 @@ class CivicTranscoder(JSONTranscoder):
                     "a custom transcoding for this type."
                 )
                 raise TranscodingNotRegisteredError(message) from None
-            return transcoding.decode(self._revive(value[_DATA]))
+            return transcoding.decode(self.revive(value[_DATA]))
         for key, item in value.items():
             if type(item) in _CONTAINERS:
-                value[key] = self._revive(item)
+                value[key] = self.revive(item)
         return value
 
 
