@@ -20,7 +20,13 @@ from hypothesis import strategies as st
 from sqlalchemy import Column, DateTime, Dialect, TypeDecorator, Uuid, create_engine
 
 from application.tables import UTCDateTime, audit_events, metadata
-from application.verification import BulkInserts, sqlite_utc_datetime, sqlite_uuid
+from application.verification import (
+    BulkInserts,
+    sqlite_blobs,
+    sqlite_utc_datetime,
+    sqlite_utc_datetimes,
+    sqlite_uuid,
+)
 
 SQLITE = create_engine("sqlite://").dialect
 COLUMNS = [column for table in metadata.sorted_tables for column in table.columns]
@@ -101,6 +107,70 @@ class TestTheSameValuesStored:
             process = bulk._processor(column)
             assert process is not None
             assert outcome(process, value) == outcome(sqlalchemys(column), value)
+
+
+def column_outcome(bind: Callable[[list[Any]], Any], values: list[Any]) -> tuple[object, ...]:
+    """What binding a column gives: its values and their types, or the type of the error."""
+    try:
+        result = bind(values)
+    except Exception as exc:  # the error is the outcome compared
+        return ("raises", type(exc))
+    return ("gives", list(result), [type(value) for value in result])
+
+
+utc_times = st.datetimes(timezones=st.just(UTC)).filter(lambda t: t.microsecond != 0)
+
+
+class TestAColumnAtATime:
+    @given(st.lists(times | utc_times, max_size=8) | st.lists(utc_times, min_size=1, max_size=8))
+    @settings(max_examples=500, deadline=None)
+    def test_a_column_of_times_is_stored_as_sqlalchemy_stores_each(
+        self, values: list[datetime | None]
+    ) -> None:
+        """UTC with microseconds (written by msgspec), at other offsets, naive, null, or mixed:
+        the same text as SQLAlchemy gives each value, in order."""
+        (column,) = (c for c in TIME_COLUMNS if c.name == "timestamp")
+        bind = BulkInserts(SQLITE)._binder(column)
+        assert bind is sqlite_utc_datetimes
+        each = sqlalchemys(column)
+        assert column_outcome(bind, values) == column_outcome(
+            lambda vs: [each(v) for v in vs], values
+        )
+
+    def test_a_time_of_another_type_in_a_column_fares_as_in_sqlalchemy(self) -> None:
+        """A text that looks like what msgspec writes is not a time: SQLAlchemy's error."""
+        values = [datetime(2026, 1, 1, 0, 0, 0, 1, tzinfo=UTC), "2026-01-01T00:00:00.000001Z"]
+        each = sqlalchemys(audit_events.c.timestamp)
+        assert column_outcome(sqlite_utc_datetimes, values) == column_outcome(
+            lambda vs: [each(v) for v in vs], values
+        )
+
+    @given(st.lists(st.none() | st.binary(max_size=40) | st.uuids(), max_size=6))
+    def test_binary_values_are_bound_as_bytearrays_of_the_same_bytes(
+        self, values: list[bytes | UUID | None]
+    ) -> None:
+        """A BLOB's bytes bound as a `bytearray` (sqlite3 binds one without looking for an
+        adapter), anything else as it was."""
+        expected = [bytearray(v) if type(v) is bytes else v for v in values]
+        bound = sqlite_blobs(values)
+        assert bound == expected
+        assert [type(v) for v in bound] == [type(v) for v in expected]
+
+    def test_binary_columns_take_the_types_own_step_first(self, tmp_path: Any) -> None:
+        """The event store's UUIDs, a `TypeDecorator` over BINARY(16): its 16 bytes, as a
+        bytearray."""
+        from application.verification import Replay  # noqa: PLC0415  # a database to open
+
+        replay = Replay(tmp_path)
+        try:
+            events = replay.ledger.events_table
+            bind = BulkInserts(replay.ledger.engine.dialect)._binder(events.c.originator_id)
+            assert bind is not None
+            ids = [UUID(int=1), UUID(int=2**128 - 1)]
+            assert bind(ids) == [bytearray(i.bytes) for i in ids]
+            assert all(type(v) is bytearray for v in bind(ids))
+        finally:
+            replay.close()
 
 
 class TestOtherTypesKeepSqlalchemysProcessor:

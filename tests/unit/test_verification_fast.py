@@ -21,7 +21,18 @@ import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, Result, Table, create_engine, insert, select
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    Result,
+    String,
+    Table,
+    create_engine,
+    insert,
+    select,
+)
 from sqlalchemy.event import listen
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -176,6 +187,35 @@ class TestBulkInserts:
         with Session(bulk) as session:  # and SQLAlchemy reads them back as it wrote them
             back = session.execute(select(audit_events).order_by(audit_events.c.position))
             assert [dict(row._mapping) for row in back] == rows
+
+    def test_a_column_null_in_every_row_is_stored_null(
+        self, engines: tuple[Engine, Engine]
+    ) -> None:
+        """Left out of the insert when null in every row: SQLite stores the same NULL."""
+        plain, bulk = engines
+        rows = [dict(row, reason=None, parent_id=None) for row in audit_rows(5)]
+        with Session(plain) as session, session.begin():
+            session.execute(insert(audit_events), rows)
+        with Session(bulk) as session, session.begin():
+            listen(session, "do_orm_execute", BulkInserts(bulk.dialect))
+            session.execute(insert(audit_events), rows)
+        assert stored(bulk, audit_events) == stored(plain, audit_events)
+
+    def test_a_column_with_a_default_of_its_own_is_never_left_out(self, tmp_path: Path) -> None:
+        """A null bound where SQLite would store a column's default if left out: bound."""
+        table = Table(
+            "with_default",
+            MetaData(),
+            Column("id", Integer, primary_key=True),
+            Column("note", String, nullable=True, server_default="a default"),
+        )
+        engine = create_engine(f"sqlite:///{tmp_path / 'default.sqlite'}")
+        table.create(engine)
+        with Session(engine) as session, session.begin():
+            listen(session, "do_orm_execute", BulkInserts(engine.dialect))
+            session.execute(insert(table), [{"id": 1, "note": None}, {"id": 2, "note": None}])
+        assert stored(engine, table) == [(1, None), (2, None)]
+        engine.dispose()
 
     def test_column_by_column_is_row_by_row(self, engines: tuple[Engine, Engine]) -> None:
         """`insert_columns` stores what a multi-row insert of the same rows stores."""
