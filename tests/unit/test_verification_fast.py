@@ -19,6 +19,7 @@ from uuid import UUID, uuid4
 
 import msgspec
 import pytest
+from eventsourcing.persistence import Notification
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import (
@@ -47,7 +48,13 @@ from application.verification import (
     StateRecord,
     StoreResult,
     compare_state,
+    event_record,
+    notification,
+    notifications,
 )
+from domain.signature import Signature
+
+from .given import NOW, SIGNING, open_petition
 
 
 def leaves(count: int) -> bytes:
@@ -308,7 +315,7 @@ class TestReplayTree:
             tree = replay.tree
             assert isinstance(tree, ReplayTree)
             hashes = leaves(11)
-            tree.leaf_hashes += hashes
+            tree.record(recorded(hashes))
             tree.positions.extend(range(3, 3 + 2 * 11, 2))
             with replay.ledger.transaction() as session:
                 tree.write(session)
@@ -337,7 +344,7 @@ class TestReplayTree:
         one by one writes."""
         tree = ReplayTree(BulkInserts(create_engine("sqlite://").dialect), rows=False)
         hashes = leaves(size)
-        tree.leaf_hashes += hashes
+        tree.record(recorded(hashes))
         tree.positions.extend(range(1, size + 1))
         tree.write(Session())
         written = [key for key in nodes_one_by_one(hashes) if key[0] > 0]
@@ -348,7 +355,7 @@ class TestReplayTree:
         replay = Replay(tmp_path, tree_rows=False)
         try:
             tree = replay.tree
-            tree.leaf_hashes += leaves(11)
+            tree.record(recorded(leaves(11)))
             tree.positions.extend(range(1, 12))
             with replay.ledger.transaction() as session:
                 tree.write(session)
@@ -357,14 +364,23 @@ class TestReplayTree:
         finally:
             replay.close()
         assert written == 0
+        assert not tree.leaf_hashes  # nor kept
         # 11 leaves: 5 nodes at level 1, 2 at level 2, 1 at level 3 (complete subtrees only)
         assert tree.counts == {"merkle_leaves": 11, "merkle_nodes": 8}
+
+
+def recorded(hashes: bytes) -> list[EventRecord]:
+    """Records of events whose leaf hashes are `hashes`, in order."""
+    return [
+        msgspec.structs.replace(signature_record(index + 1, uuid4()), leaf_hash=hashes[start:end])
+        for index, (start, end) in enumerate(itertools.pairwise(range(0, len(hashes) + 1, 32)))
+    ]
 
 
 def signature_record(position: int, aggregate: UUID, version: int = 1) -> EventRecord:
     """An event record as an export holds it (its leaf hash is not checked here)."""
     return EventRecord(
-        position=position,
+        id=position,
         originator_id=aggregate,
         originator_version=version,
         topic="domain.signature:Signature.Signed",
@@ -447,3 +463,45 @@ def test_fewer_collections_restores_the_collector_as_it_was() -> None:
     assert seen[0][1] > 0
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+class TestRecordsAreReadAsNotifications:
+    def test_a_record_reads_as_the_notification_of_its_event(self, tmp_path: Path) -> None:
+        """The projections read an inline record itself: the same event as from the library's
+        `Notification` of the same stored event."""
+        replay = Replay(tmp_path)
+        try:
+            mapper = replay.ledger.mapper
+            signature = Signature.sign(
+                petition=open_petition(), signer="account:bob", cause=SIGNING, now=NOW
+            )
+            (signed,) = signature.collect_events()
+            stored = mapper.to_stored_event(signed)
+            record = event_record(7, signed.originator_id, 1, stored.topic, stored.state, bytes(32))
+            (logged,) = notifications([record])
+            assert id(logged) == id(record)
+            for read in (
+                record,
+                notification(7, signed.originator_id, 1, stored.topic, stored.state),
+            ):
+                event = mapper.to_domain_event(read)  # type: ignore[arg-type]
+                assert vars(event) == vars(signed)
+        finally:
+            replay.close()
+
+    def test_a_state_in_base64_is_made_a_notification(self) -> None:
+        """Not one line of JSON: travels in base64, and is read from a `Notification`."""
+        state = b'{"signer":\n"citizen:a"}'
+        records = [
+            signature_record(1, uuid4()),
+            event_record(2, uuid4(), 1, "domain.signature:Signature.Signed", state, bytes(32)),
+        ]
+        assert records[1].state_base64 == state
+        first, second = notifications(records)
+        assert id(first) == id(records[0])
+        assert isinstance(second, Notification)
+        assert (second.id, second.originator_id, second.state) == (
+            2,
+            records[1].originator_id,
+            state,
+        )
