@@ -35,6 +35,7 @@ import msgspec
 from eventsourcing.persistence import Notification, Recording, StoredEvent
 from sqlalchemy import (
     BINARY,
+    JSON,
     VARBINARY,
     Column,
     Connection,
@@ -63,6 +64,7 @@ from application.ledger import Ledger
 from application.petition_history import signature_delta
 from application.read_models import ReadModels, audit_row, jsonable
 from application.settings import Settings
+from application.store import json_serializer
 from application.tables import (
     UTCDateTime,
     audit_events,
@@ -505,10 +507,21 @@ class BulkInserts:
     def _binder(self, column: Column[Any]) -> Binder | None:
         """What binds a column's values (None: they are bound as they are)."""
         process = self._processor(column)
-        if self._dialect.driver == "pysqlite":
+        dialect = self._dialect
+        if dialect.driver == "pysqlite":
             if process is sqlite_utc_datetime:
                 return sqlite_utc_datetimes
-            impl = column.type.dialect_impl(self._dialect)
+            if process is sqlite_uuid:
+                return sqlite_uuids
+            impl = column.type.dialect_impl(dialect)
+            if (
+                process is not None
+                and isinstance(impl, JSON)
+                and type(impl).bind_processor is JSON.bind_processor
+                and impl._str_impl.bind_processor(dialect) is None
+                and getattr(dialect, "_json_serializer", None) is json_serializer
+            ):
+                return partial(json_texts, process=process)
             binary = isinstance(impl, BINARY_TYPES) or (
                 isinstance(impl, TypeDecorator) and isinstance(impl.impl_instance, BINARY_TYPES)
             )
@@ -612,6 +625,31 @@ def sqlite_utc_datetimes(values: Sequence[Any]) -> Sequence[str | None]:
             times.pop()  # after the last line's end
             return times
     return list(map(sqlite_utc_datetime, values))
+
+
+_encode_hex_lines = msgspec.json.Encoder(uuid_format="hex").encode_lines
+
+
+def sqlite_uuids(values: Sequence[Any]) -> Sequence[str | None]:
+    """`sqlite_uuid` of each value, a column at a time: a column of plain UUIDs has its hex
+    digits written by msgspec in one call; any other column, value by value."""
+    if set(map(type, values)) == {UUID}:
+        texts = _encode_hex_lines(values).decode().replace('"', "").split("\n")
+        texts.pop()  # after the last line's end
+        return texts
+    return list(map(sqlite_uuid, values))
+
+
+def json_texts(values: Sequence[Any], process: Callable[[Any], Any]) -> Sequence[Any]:
+    """What the JSON column's own `process` gives each value, a column at a time: when it
+    writes with msgspec (`store.json_serializer`), a column of objects and arrays is written in
+    one call, a line each (JSON has no line break outside its strings); any other column (a
+    null, which `process` may store as SQL NULL), value by value."""
+    if set(map(type, values)) <= {dict, list}:
+        texts = _encode_lines(values).decode().split("\n")
+        texts.pop()  # after the last line's end
+        return texts
+    return list(map(process, values))
 
 
 def sqlite_blobs(values: Sequence[Any], process: Callable[[Any], Any] | None = None) -> list[Any]:
