@@ -128,9 +128,14 @@ def _uuid_text(value: UUID) -> str:
 
 def event_data(domain_event: DomainEventProtocol[UUID]) -> dict[str, Any]:
     """The event's own fields, without the envelope that has columns of its own."""
+    return own_fields(vars(domain_event))
+
+
+def own_fields(attributes: dict[str, Any]) -> dict[str, Any]:
+    """The event's own fields of its attributes, as plain JSON data (`event_data`)."""
     return {
         name: value if type(value) in _PLAIN else jsonable(value)  # most are plain: no call
-        for name, value in vars(domain_event).items()
+        for name, value in attributes.items()
         if name not in ENVELOPE_FIELDS
     }
 
@@ -149,7 +154,8 @@ class Batch:
     """
 
     def __init__(self) -> None:
-        self.audit: list[dict[str, Any]] = []
+        self.audited: list[CivicAggregate.Event] = []  # events whose audit rows are written
+        self.audited_positions: list[int] = []
         self.petitions: dict[UUID, dict[str, Any]] = {}
         self.new_petitions: set[UUID] = set()
         self.changed_petitions: set[UUID] = set()
@@ -415,7 +421,8 @@ class ReadModels:
         position = stored.id
         self.merkle.append(position, stored)
         if self.audit_trail:
-            batch.audit.append(audit_row(position, domain_event))
+            batch.audited.append(domain_event)
+            batch.audited_positions.append(position)
         if isinstance(domain_event, Signature.Event):
             return self._apply_signature(session, batch, position, domain_event)
         if isinstance(domain_event, Petition.Event):
@@ -443,8 +450,8 @@ class ReadModels:
     def _flush(self, session: Session, batch: Batch) -> None:
         """Write the batch: one statement per table (each a multi-row one)."""
         self.merkle.flush(session)
-        if batch.audit:
-            session.execute(self._insert_audit, batch.audit)
+        if batch.audited:
+            self.write_audit(session, audit_columns(batch.audited_positions, batch.audited))
         new = [batch.petitions[i] for i in batch.new_petitions]
         if new:
             session.execute(self._insert_petition, new)
@@ -470,6 +477,10 @@ class ReadModels:
             )
         self._flush_committees(session, batch)
         self._flush_charters(session, batch)
+
+    def write_audit(self, session: Session, columns: dict[str, list[Any]]) -> None:
+        """Write audit rows, given column by column (`audit_columns`)."""
+        session.execute(self._insert_audit, rows_of(columns))
 
     def _flush_committees(self, session: Session, batch: Batch) -> None:
         """Write the committee, membership, meeting and decision rows of the batch."""
@@ -1256,32 +1267,82 @@ class AuditKind:
     type: str  # `event_type`
     aggregate_type: str  # its first part
     parent: str | None  # the attribute naming the parent aggregate (`PARENTS`), if any
+    data: Callable[[dict[str, Any]], dict[str, Any]]  # `own_fields`, for this class (`_data`)
 
     @classmethod
     def of(cls, domain_event: CivicAggregate.Event) -> AuditKind:
         """The kind of the event's class, made from its first event and kept for the others."""
         name = event_type(domain_event)
         parent = next((a for base, a in PARENTS if isinstance(domain_event, base)), None)
-        kind = _AUDIT_KINDS[type(domain_event)] = cls(name, name.partition(".")[0], parent)
+        kind = cls(name, name.partition(".")[0], parent, _data(tuple(vars(domain_event))))
+        _AUDIT_KINDS[type(domain_event)] = kind
         return kind
+
+
+def _data(shape: tuple[str, ...]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """`own_fields` for the attributes of a class's events: for those of its first event's
+    attributes (`shape`), in the same order (nearly every one), its fields taken by their names,
+    in one dict display generated as dataclasses generate `__init__` (a third of the cost of
+    testing every attribute's name); for any other, `own_fields` itself. The names are only
+    written as string literals (`repr`)."""
+    items = "".join(
+        f"{name!r}: _value if type(_value := _attributes[{name!r}]) in _PLAIN "
+        "else _jsonable(_value), "
+        for name in shape
+        if name not in ENVELOPE_FIELDS
+    )
+    source = (
+        "def data(_attributes):\n"
+        "    if tuple(_attributes) != _SHAPE:\n"
+        "        return _own_fields(_attributes)\n"
+        f"    return {{{items}}}"
+    )
+    namespace: dict[str, Any] = {
+        "_SHAPE": shape,
+        "_PLAIN": _PLAIN,
+        "_jsonable": jsonable,
+        "_own_fields": own_fields,
+    }
+    exec(source, namespace)  # noqa: S102  # generated from literals, see above
+    return namespace["data"]  # type: ignore[no-any-return]
 
 
 _AUDIT_KINDS: dict[type, AuditKind] = {}
 
 
+def audit_columns(
+    positions: list[int], domain_events: Sequence[CivicAggregate.Event]
+) -> dict[str, list[Any]]:
+    """The audit trail's rows for events at `positions`, column by column: a batch's rows are
+    written in one statement, and building them a column at a time costs a third less than a
+    dictionary per row (the replay binds them column by column too)."""
+    kinds = [_AUDIT_KINDS.get(type(e)) or AuditKind.of(e) for e in domain_events]
+    return {
+        "position": positions,
+        "timestamp": [e.timestamp for e in domain_events],
+        "aggregate_id": [e.originator_id for e in domain_events],
+        "aggregate_type": [kind.aggregate_type for kind in kinds],
+        "version": [e.originator_version for e in domain_events],
+        "type": [kind.type for kind in kinds],
+        "actor": [e.actor for e in domain_events],
+        "reason": [e.reason for e in domain_events],
+        "correlation_id": [e.correlation_id for e in domain_events],
+        "data": [kind.data(e.__dict__) for kind, e in zip(kinds, domain_events, strict=True)],
+        "parent_id": [
+            None if kind.parent is None else getattr(e, kind.parent)
+            for kind, e in zip(kinds, domain_events, strict=True)
+        ],
+    }
+
+
+def rows_of(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Rows given column by column, a dictionary each."""
+    return [
+        dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)
+    ]
+
+
 def audit_row(position: int, domain_event: CivicAggregate.Event) -> dict[str, Any]:
     """The audit trail's row for an event."""
-    kind = _AUDIT_KINDS.get(type(domain_event)) or AuditKind.of(domain_event)
-    return {
-        "position": position,
-        "timestamp": domain_event.timestamp,
-        "aggregate_id": domain_event.originator_id,
-        "aggregate_type": kind.aggregate_type,
-        "version": domain_event.originator_version,
-        "type": kind.type,
-        "actor": domain_event.actor,
-        "reason": domain_event.reason,
-        "correlation_id": domain_event.correlation_id,
-        "data": event_data(domain_event),
-        "parent_id": None if kind.parent is None else getattr(domain_event, kind.parent),
-    }
+    (row,) = rows_of(audit_columns([position], [domain_event]))
+    return row

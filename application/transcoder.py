@@ -154,7 +154,9 @@ class CivicMapper(Mapper[UUID]):
     dicts, other typed objects) are revived by the transcoder. A state of another shape (a field
     missing, added, or of another kind), a cipher, a compressor, an id that is not a UUID or an
     event class that upcasts is read the library's way: every state reads as the library reads
-    it (`tests/unit/test_transcoder.py` checks it on generated states).
+    it (`tests/unit/test_transcoder.py` checks it on generated states). One difference, of no
+    consequence: an event's attributes are in the order of its topic's first state's fields, the
+    library's in its own state's, the same order for every state its class writes.
     """
 
     def __init__(

@@ -62,7 +62,7 @@ from application import merkle
 from application.checkpoints import CheckpointError, Verifier, open_note
 from application.ledger import Ledger
 from application.petition_history import signature_delta
-from application.read_models import ReadModels, audit_row, jsonable
+from application.read_models import ReadModels, audit_columns, jsonable
 from application.settings import Settings
 from application.store import json_serializer
 from application.tables import (
@@ -785,18 +785,23 @@ class ReplayReadModels(ReadModels):
     in `civic projections rebuild`: a petition loaded when a signature reaches its threshold
     already holds the threshold the log recorded later, and the policy does nothing. So what a
     policy would do is kept, with the position of the event it reacts to, and done at the end
-    (`Replay.project`): any event it records is one the log lacks.
+    (`Replay.project`): any event it records is one the log lacks. Its audit rows go to the
+    database column by column (`BulkInserts`), as they are built.
     """
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, bulk: BulkInserts) -> None:
         super().__init__(ledger)
         self.deferred: list[tuple[int, Callable[[], list[Recording[UUID]]]]] = []
+        self._bulk = bulk
 
     def _react(
         self, position: int, action: Callable[[], list[Recording[UUID]]]
     ) -> list[Recording[UUID]]:
         self.deferred.append((position, action))
         return []
+
+    def write_audit(self, session: Session, columns: dict[str, list[Any]]) -> None:
+        self._bulk.insert_columns(session, audit_events, columns)
 
 
 class Replay:
@@ -831,7 +836,9 @@ class Replay:
         listen(engine, "connect", _private_database)
         engine.dispose()  # the connections opened so far come back with the pragmas
         self.ledger.datastore.is_sqlite_wal_mode = True  # keep the library from asking for WAL
-        self.read_models = ReplayReadModels(self.ledger)
+        self._bulk = BulkInserts(engine.dialect)
+        listen(self.ledger.datastore.session_maker, "do_orm_execute", self._bulk)
+        self.read_models = ReplayReadModels(self.ledger, self._bulk)
         for table in metadata.sorted_tables:
             for index in table.indexes:
                 index.drop(engine)
@@ -840,8 +847,6 @@ class Replay:
         self._unique = [index for index in self.ledger.events_table.indexes if index.unique]
         for index in self._unique:
             index.drop(engine)
-        self._bulk = BulkInserts(engine.dialect)
-        listen(self.ledger.datastore.session_maker, "do_orm_execute", self._bulk)
         self.tree = ReplayTree(self._bulk, rows=tree_rows)
         self.read_models.merkle = self.tree
         self._queued: list[EventRecord] = []
@@ -1048,8 +1053,8 @@ class CompanionStore:
     database of its own, which the first attaches once done (`Replay.attach`).
 
     It also builds the audit rows of the log's first events (`audited_apart`, a share of them
-    that evens out the two processes' work; `audit_share`): `read_models.audit_row` of each
-    event as the log's mapper decodes it, the row `ReadModels` writes for every event it
+    that evens out the two processes' work; `audit_share`): `read_models.audit_columns` of the
+    events as the log's mapper decodes them, the rows `ReadModels` writes for every event it
     applies. The first process copies them into its own audit trail.
     """
 
@@ -1057,7 +1062,8 @@ class CompanionStore:
         directory.mkdir()
         self.replay = Replay(directory, tree_rows=False, project_events=False)
         self._to_domain_event = self.replay.ledger.mapper.to_domain_event
-        self._rows: list[dict[str, Any]] = []
+        self._audited: list[CivicAggregate.Event] = []  # and not written yet
+        self._audited_positions: list[int] = []
         self.audited_apart = 0  # set once the header is read
         self.seen = 0  # events added
         self.problem: Discrepancy | None = None  # the first failure: the rest is not stored
@@ -1082,25 +1088,31 @@ class CompanionStore:
                 if self.seen < self.audited_apart:
                     audited.append(record)
                 self.seen += 1
-        rows, to_domain_event = self._rows, self._to_domain_event
+        to_domain_event = self._to_domain_event
         for logged in notifications(audited):
             event = to_domain_event(logged)
             assert isinstance(event, CivicAggregate.Event)  # as `ReadModels` asserts
-            rows.append(audit_row(logged.id, event))
-        if len(rows) >= REPLAY_BATCH or (rows and self.seen >= self.audited_apart):
+            self._audited.append(event)
+            self._audited_positions.append(logged.id)
+        if len(self._audited) >= REPLAY_BATCH or (
+            self._audited and self.seen >= self.audited_apart
+        ):
             self._write_audit()
 
     def _write_audit(self) -> None:
         with self.replay.ledger.transaction() as session:
-            session.execute(insert(audit_events), self._rows)
-        self._rows.clear()
+            self.replay.read_models.write_audit(
+                session, audit_columns(self._audited_positions, self._audited)
+            )
+        self._audited.clear()
+        self._audited_positions.clear()
 
     def finish(self) -> StoreResult:
         """Store the last events and build the store's unique index; what the main replay needs
         to know."""
         if self.problem is None:
             try:
-                if self._rows:
+                if self._audited:
                     self._write_audit()
                 self.replay.project()
             except Mismatch as mismatch:

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 import domain
 from application import read_models
-from application.read_models import ENVELOPE_FIELDS, audit_row, jsonable
+from application.read_models import _AUDIT_KINDS, ENVELOPE_FIELDS, audit_row, jsonable
 from application.verification import Replay
 from domain.account import TokenKind
 from domain.ballot import Ballot
@@ -198,6 +198,35 @@ class TestAuditRow:
     ) -> None:
         """Any class, any values, any order of attributes: the original function's row."""
         same(audit_row(position, event), original_audit_row(position, event))
+
+    @given(st.integers(1, 2**62), events(), events())
+    @settings(max_examples=300, deadline=None)
+    def test_events_of_a_class_known_shape_or_not_give_the_original_rows(
+        self, position: int, first: CivicAggregate.Event, other: CivicAggregate.Event
+    ) -> None:
+        """The first event of a class gives its kind the shape its fields are taken by; a later
+        one of that shape takes them so, one of another shape (`other`'s) attribute by
+        attribute: every row is the original function's."""
+        _AUDIT_KINDS.clear()
+        again = object.__new__(type(first))
+        again.__dict__.update({name: f"again {name}" for name in vars(first)})
+        reshaped = object.__new__(type(first))
+        reshaped.__dict__.update(vars(other))
+        read_one_by_one: list[dict[str, Any]] = []
+        own_fields = read_models.own_fields
+
+        def spied(attributes: dict[str, Any]) -> dict[str, Any]:
+            read_one_by_one.append(attributes)
+            return own_fields(attributes)
+
+        read_models.own_fields = spied
+        try:
+            for event in (first, again, reshaped):
+                same(audit_row(position, event), original_audit_row(position, event))
+        finally:
+            read_models.own_fields = own_fields
+        known = list(vars(reshaped)) == list(vars(first))
+        assert read_one_by_one == ([] if known else [vars(reshaped)])
 
     def test_every_class_has_the_original_parent(self) -> None:
         """Each event class names the parent the original chain of `isinstance` named."""

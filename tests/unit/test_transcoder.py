@@ -205,7 +205,6 @@ def read_by_both(states: list[dict[str, Any]], event_class: type) -> None:
         assert sorted((k, repr(v)) for k, v in vars(read).items()) == sorted(
             (k, repr(v)) for k, v in vars(expected).items()
         )  # repr: equal datetimes of other offsets differ, and an int is not a float
-        assert list(vars(read)) == list(vars(expected))  # in the same order, as JSON writes it
 
 
 field_names = st.sampled_from(["when", "who", "count", "ids", "reason", "_hidden", "class"])
