@@ -93,7 +93,7 @@ REPLAY_BATCH = 10_000  # events stored and projected per transaction of the repl
 REPLAY_PAGE_SIZE = 65_536  # bytes, SQLite's largest
 # The share of the events whose audit rows the second process of a replay builds: it also
 # decodes them, which the first does anyway (see `audit_share`).
-AUDIT_SHARE = 0.36
+AUDIT_SHARE = 0.28
 TREE_BATCH = 50_000  # tree rows per statement of the replay
 READ_CHUNK = 1 << 22
 HASH = merkle.HASH_SIZE
