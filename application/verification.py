@@ -131,7 +131,7 @@ class EventRecord(msgspec.Struct, tag="event", forbid_unknown_fields=True, omit_
     The stored state is JSON, written as is (`state`) so the file stays readable and the exact
     bytes survive; a state that is not one line of JSON travels in base64 (`state_base64`).
     Its position in the log is written `position`, and named `id` as on the library's
-    `Notification`: a record of an inline state is read as one (`logged`).
+    `Notification`: a record of an inline state is read as one (`notifications`).
     """
 
     id: int = msgspec.field(name="position")
